@@ -1,0 +1,73 @@
+"""The ``gaitkit`` command line.
+
+Each subcommand lives in its own module ``gaitkit/cli/_<name>.py`` exposing
+``register(subparsers)``, which adds its parser and sets ``func(args) -> int``. This module
+only dispatches and turns :class:`~gaitkit.errors.GaitkitError` into one line on stderr and a
+non-zero exit (a traceback only with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from gaitkit._version import __version__
+from gaitkit.errors import GaitkitError
+
+__all__ = ["main"]
+
+#: Subcommand modules, in the order ``--help`` lists them.
+SUBCOMMANDS: tuple[str, ...] = (
+    "_demo",
+    "_analyze",
+    "_simulate",
+    "_info",
+    "_convert",
+    "_decode",
+)
+
+EXIT_USAGE = 2
+EXIT_ERROR = 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every available subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="gaitkit",
+        description="Gait analysis from wearable shank and thigh IMUs.",
+    )
+    parser.add_argument("--version", action="version", version=f"gaitkit {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show full tracebacks instead of one-line errors"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"gaitkit.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"gaitkit.cli.{name}":
+                continue  # subcommand not built yet in this checkout
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args) or 0)
+    except GaitkitError as exc:
+        if args.debug:
+            raise
+        print(f"gaitkit {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(f"gaitkit {args.command}: interrupted", file=sys.stderr)
+        return 130
