@@ -76,7 +76,7 @@ def placement_side(placement: str) -> Side | None:
 
 
 def placement_segment(placement: str) -> str:
-    """Return the segment name of a placement (``"shank"``, ``"thigh"``, ``"foot"``, ``"pelvis"``)."""
+    """Return the segment of a placement: ``"shank"``, ``"thigh"``, ``"foot"`` or ``"pelvis"``."""
     return placement.split("_", 1)[0]
 
 
