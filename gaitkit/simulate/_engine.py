@@ -77,42 +77,57 @@ def _jcompose(f: Any, x: np.ndarray, xv: np.ndarray | None = None) -> np.ndarray
     return np.stack([f0, f1 * x[1], f2 * x[1] ** 2 + f1 * x[2]])
 
 
-def _jrot(axis: int, ang: np.ndarray) -> np.ndarray:
-    """Jet of the elementary rotation matrices about ``axis`` (0=x, 1=y, 2=z), ``(3, n, 3, 3)``."""
-    c, s = _jcos(ang), _jsin(ang)
-    n = ang.shape[1]
-    r = np.zeros((3, n, 3, 3))
-    i, j = [(1, 2), (2, 0), (0, 1)][axis]
-    r[0, :, axis, axis] = 1.0
-    r[:, :, i, i] = c
-    r[:, :, j, j] = c
-    r[:, :, i, j] = -s
-    r[:, :, j, i] = s
+def _cardan_jet(sag: np.ndarray, front: np.ndarray, axial: np.ndarray, sign: float) -> np.ndarray:
+    """Jet ``(3, 3, 3, n)`` (order, row, column, sample) of ``Rz(a)·Rx(b)·Ry(c)``.
+
+    ``a = sag``, ``b = sign·front``, ``c = sign·axial`` (radians). Closed-form entries::
+
+        [[ca cc - sa sb sc, -sa cb, ca sc + sa sb cc],
+         [sa cc + ca sb sc,  ca cb, sa sc - ca sb cc],
+         [-cb sc,            sb,    cb cc           ]]
+    """
+    m = _jmul
+    ca, sa = _jcos(sag), _jsin(sag)
+    cb, sb = _jcos(sign * front), _jsin(sign * front)
+    cc, sc = _jcos(sign * axial), _jsin(sign * axial)
+    sasb, casb = m(sa, sb), m(ca, sb)
+    r = np.empty((3, 3, 3, sag.shape[1]))
+    r[:, 0, 0] = m(ca, cc) - m(sasb, sc)
+    r[:, 0, 1] = -m(sa, cb)
+    r[:, 0, 2] = m(ca, sc) + m(sasb, cc)
+    r[:, 1, 0] = m(sa, cc) + m(casb, sc)
+    r[:, 1, 1] = m(ca, cb)
+    r[:, 1, 2] = m(sa, sc) - m(casb, cc)
+    r[:, 2, 0] = -m(cb, sc)
+    r[:, 2, 1] = sb
+    r[:, 2, 2] = m(cb, cc)
     return r
 
 
-def _jmatmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.stack(
-        [a[0] @ b[0], a[1] @ b[0] + a[0] @ b[1], a[2] @ b[0] + 2 * (a[1] @ b[1]) + a[0] @ b[2]]
-    )
+def _mv(r: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``R v`` for ``r`` ``(3, 3, n)`` and ``v`` ``(3, n)``."""
+    return (r * v[None, :, :]).sum(axis=1)
+
+
+def _mtv(r: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``Rᵀ v`` for ``r`` ``(3, 3, n)`` and ``v`` ``(3, n)``."""
+    return (r * v[:, None, :]).sum(axis=0)
 
 
 def _jmatvec(r: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Jet of ``R(t) v(t)``: ``r`` ``(3, n, 3, 3)``, ``v`` ``(3, n, 3)``."""
-    mv = np.einsum
+    """Jet of ``R(t) v(t)``: ``r`` ``(3, 3, 3, n)``, ``v`` ``(3, 3, n)`` → ``(3, 3, n)``."""
     return np.stack([
-        mv("nij,nj->ni", r[0], v[0]),
-        mv("nij,nj->ni", r[1], v[0]) + mv("nij,nj->ni", r[0], v[1]),
-        mv("nij,nj->ni", r[2], v[0])
-        + 2 * mv("nij,nj->ni", r[1], v[1])
-        + mv("nij,nj->ni", r[0], v[2]),
+        _mv(r[0], v[0]),
+        _mv(r[1], v[0]) + _mv(r[0], v[1]),
+        _mv(r[2], v[0]) + 2 * _mv(r[1], v[1]) + _mv(r[0], v[2]),
     ])
 
 
-def _vee_skew(m: np.ndarray) -> np.ndarray:
-    return 0.5 * np.stack(
-        [m[:, 2, 1] - m[:, 1, 2], m[:, 0, 2] - m[:, 2, 0], m[:, 1, 0] - m[:, 0, 1]], -1
-    )
+def _vee_rt(r0: np.ndarray, r1: np.ndarray) -> np.ndarray:
+    """``vee`` of the skew part of ``R0ᵀ R1`` for ``(3, 3, n)`` arrays → ``(3, n)``."""
+    def el(i: int, j: int) -> np.ndarray:
+        return (r0[:, i] * r1[:, j]).sum(axis=0)
+    return 0.5 * np.stack([el(2, 1) - el(1, 2), el(0, 2) - el(2, 0), el(1, 0) - el(0, 1)])
 
 
 def _smootherstep_jet(x: np.ndarray, scale: float) -> np.ndarray:
@@ -202,13 +217,8 @@ def _angle_jets(plan: _Plan, leg: _Leg, t: np.ndarray, w: np.ndarray) -> dict[st
     return {k: np.deg2rad(v) for k, v in out.items()}
 
 
-def _segment_rot(sag: np.ndarray, front: np.ndarray, axial: np.ndarray, sign: float) -> np.ndarray:
-    """Jet of segment→global rotation ``Rz(sag) Rx(sign·front) Ry(sign·axial)``."""
-    return _jmatmul(_jmatmul(_jrot(2, sag), _jrot(0, sign * front)), _jrot(1, sign * axial))
-
-
 def _pelvis_jet(plan: _Plan, t: np.ndarray, w: np.ndarray, w_int: np.ndarray) -> np.ndarray:
-    """Jet ``(3, n, 3)`` of the mid-hip point in the global frame."""
+    """Jet ``(3, 3, n)`` (order, axis, sample) of the mid-hip point in the global frame."""
     cfg = plan.cfg
     s = plan.curves.stance_fraction
     v = plan.speed
@@ -227,14 +237,14 @@ def _pelvis_jet(plan: _Plan, t: np.ndarray, w: np.ndarray, w_int: np.ndarray) ->
     arg_r[0] = arg_r[0] - np.pi * s
     z_osc = _jcos(arg_r) * a_l           # toward the right leg at its mid-stance
     n = t.shape[0]
-    p = np.zeros((3, n, 3))
-    p[0, :, 0] = v * w_int
-    p[1, :, 0] = v * w[0]
-    p[2, :, 0] = v * w[1]
-    p[:, :, 0] += _jmul(w, x_osc)
-    p[0, :, 1] = THIGH_LENGTH_M + SHANK_LENGTH_M + ANKLE_HEIGHT_M
-    p[:, :, 1] += _jmul(w, y_osc) - dh * w
-    p[:, :, 2] = _jmul(w, z_osc)
+    p = np.zeros((3, 3, n))
+    p[0, 0] = v * w_int
+    p[1, 0] = v * w[0]
+    p[2, 0] = v * w[1]
+    p[:, 0] += _jmul(w, x_osc)
+    p[0, 1] = THIGH_LENGTH_M + SHANK_LENGTH_M + ANKLE_HEIGHT_M
+    p[:, 1] += _jmul(w, y_osc) - dh * w
+    p[:, 2] = _jmul(w, z_osc)
     return p
 
 
@@ -256,44 +266,55 @@ def _impact_jet(plan: _Plan, leg: _Leg, t: np.ndarray) -> np.ndarray:
     return out
 
 
-def _leg_state(plan: _Plan, side: str, t: np.ndarray) -> dict[str, np.ndarray]:
-    """Everything about one leg at times ``t``: rotations, specific force, angular velocity."""
+def _leg_state(plan: _Plan, side: str, t: np.ndarray) -> dict[str, Any]:
+    """Everything about one leg at times ``t``: rotations, specific force, angular velocity.
+
+    Returns ``{seg}_R`` ``(3, 3, n)`` segment→global, ``{seg}_f`` specific force and
+    ``{seg}_w``/``{seg}_a`` angular velocity/acceleration in the segment frame, ``{seg}_p``/
+    ``{seg}_v`` global sensor-site position/velocity (all ``(3, n)``) and ``angles`` (jets).
+    """
     leg = plan.legs[side]
     w, w_int = _ramp_jet(plan, t)
     ang = _angle_jets(plan, leg, t, w)
-    rt = _segment_rot(ang["thigh_sagittal"], ang["thigh_frontal"], ang["thigh_axial"], leg.sign)
-    rs = _segment_rot(ang["shank_sagittal"], ang["shank_frontal"], ang["shank_axial"], leg.sign)
+    rt = _cardan_jet(ang["thigh_sagittal"], ang["thigh_frontal"], ang["thigh_axial"], leg.sign)
+    rs = _cardan_jet(ang["shank_sagittal"], ang["shank_frontal"], ang["shank_axial"], leg.sign)
     hip = _pelvis_jet(plan, t, w, w_int)
-    hip[0, :, 2] += leg.sign * HIP_HALF_WIDTH_M
+    hip[0, 2] += leg.sign * HIP_HALF_WIDTH_M
     n = t.shape[0]
-    knee = hip - rt[:, :, :, 1] * THIGH_LENGTH_M
+    knee = hip - rt[:, :, 1] * THIGH_LENGTH_M
     lat = np.array([1.0, 1.0, leg.sign])
-    r_t = np.zeros((3, n, 3))
-    r_t[0] = np.array(THIGH_SITE_M) * lat
-    r_s = np.zeros((3, n, 3))
-    r_s[0] = np.array(SHANK_SITE_M) * lat
-    r_s[:, :, 1] += _impact_jet(plan, leg, t)
+    r_t = np.zeros((3, 3, n))
+    r_t[0] = (np.array(THIGH_SITE_M) * lat)[:, None]
+    r_s = np.zeros((3, 3, n))
+    r_s[0] = (np.array(SHANK_SITE_M) * lat)[:, None]
+    r_s[:, 1] += _impact_jet(plan, leg, t)
     p_t = hip + _jmatvec(rt, r_t)
     p_s = knee + _jmatvec(rs, r_s)
-    up = np.array([0.0, G0, 0.0])
-    out: dict[str, np.ndarray] = {"angles": ang}  # type: ignore[dict-item]
+    up = np.array([0.0, G0, 0.0])[:, None]
+    out: dict[str, Any] = {"angles": ang}
     for seg, r, p in (("thigh", rt, p_t), ("shank", rs, p_s)):
-        r0t = np.swapaxes(r[0], -1, -2)
         out[f"{seg}_R"] = r[0]
-        out[f"{seg}_f"] = np.einsum("nij,nj->ni", r0t, p[2] + up)
-        out[f"{seg}_w"] = _vee_skew(r0t @ r[1])
-        out[f"{seg}_a"] = _vee_skew(r0t @ r[2])
+        out[f"{seg}_f"] = _mtv(r[0], p[2] + up)
+        out[f"{seg}_w"] = _vee_rt(r[0], r[1])
+        out[f"{seg}_a"] = _vee_rt(r[0], r[2])
         out[f"{seg}_p"] = p[0]
         out[f"{seg}_v"] = p[1]
     return out
 
 
 def _knee_jcs(rt: np.ndarray, rs: np.ndarray, sign: float) -> tuple[np.ndarray, ...]:
-    """Grood & Suntay knee angles (degrees) from thigh and shank rotations."""
-    rel = np.swapaxes(rt, -1, -2) @ rs
-    a = np.arctan2(-rel[:, 0, 1], rel[:, 1, 1])
-    b = np.arcsin(np.clip(rel[:, 2, 1], -1.0, 1.0))
-    c = np.arctan2(-rel[:, 2, 0], rel[:, 2, 2])
+    """Grood & Suntay knee angles (degrees) from thigh and shank rotations ``(3, 3, n)``.
+
+    The relative rotation ``Rtᵀ Rs = Rz(a)·Rx(b)·Ry(c)`` (a Cardan ZXY sequence, which is the
+    joint coordinate system of Grood & Suntay 1983 with the femoral z axis, the floating axis
+    and the tibial y axis) gives flexion ``-a``, adduction ``σ·b`` and internal rotation
+    ``σ·c``, σ = +1 right, -1 left.
+    """
+    def el(i: int, j: int) -> np.ndarray:
+        return (rt[:, i] * rs[:, j]).sum(axis=0)
+    a = np.arctan2(-el(0, 1), el(1, 1))
+    b = np.arcsin(np.clip(el(2, 1), -1.0, 1.0))
+    c = np.arctan2(-el(2, 0), el(2, 2))
     return np.rad2deg(-a), np.rad2deg(sign * b), np.rad2deg(sign * c)
 
 
@@ -385,10 +406,10 @@ def _events(plan: _Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
         fc = _bisect(lambda tt, tg=target, lg=leg: tg - lg.phase(tt), t_ic, t_next)
         # mid-swing: maximum of the shank's segment-frame angular velocity about z in swing
         grid = fc[:, None] + (t_next - fc)[:, None] * np.linspace(0.02, 0.98, 49)[None, :]
-        wz = _leg_state(plan, side, grid.ravel())["shank_w"][:, 2].reshape(grid.shape)
+        wz = _leg_state(plan, side, grid.ravel())["shank_w"][2].reshape(grid.shape)
         j = np.clip(np.argmax(wz, axis=1), 1, grid.shape[1] - 2)
         rows = np.arange(grid.shape[0])
-        ms = _bisect(lambda tt, sd=side: _leg_state(plan, sd, tt)["shank_a"][:, 2],
+        ms = _bisect(lambda tt, sd=side: _leg_state(plan, sd, tt)["shank_a"][2],
                      grid[rows, j - 1], grid[rows, j + 1], n_iter=36)
         steady = (t_ic >= g0 + r) & (t_next <= g1 - r)
         idx = np.arange(k.size)
@@ -640,11 +661,11 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
             for seg in ("thigh", "shank"):
                 p = f"{seg}_{side}"
                 if p in f_seg:
-                    f_seg[p][sl] = st[f"{seg}_f"]
-                    w_seg[p][sl] = st[f"{seg}_w"]
-                    quat[p][sl] = matrix_to_quat(st[f"{seg}_R"])
-                    pos[p][sl] = st[f"{seg}_p"]
-                    vel[p][sl] = st[f"{seg}_v"]
+                    f_seg[p][sl] = st[f"{seg}_f"].T
+                    w_seg[p][sl] = st[f"{seg}_w"].T
+                    quat[p][sl] = matrix_to_quat(np.moveaxis(st[f"{seg}_R"], -1, 0))
+                    pos[p][sl] = st[f"{seg}_p"].T
+                    vel[p][sl] = st[f"{seg}_v"].T
 
     events, strides = _events(plan)
     impacts = _impact_table(plan, t, f_seg)
@@ -723,15 +744,15 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
 def _impact_table(plan: _Plan, t: np.ndarray, f_seg: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """Truth of the tibial impact peaks: continuous-time and on the output grid."""
     rows = []
-    win = 4.0 * plan.impact_tau_s
-    fine = np.linspace(0.0, win, 241)
+    win = 0.6 * plan.impact_tau_s   # the positive lobe of the transient ends at 0.5 τ
+    fine = np.linspace(0.0, win, 61)
     for side in _SIDES:
         leg = plan.legs[side]
         ic = leg.impact_ic
         if ic.size == 0:
             continue
         grid = ic[:, None] + fine[None, :]
-        fy = _leg_state(plan, side, grid.ravel())["shank_f"][:, 1].reshape(grid.shape)
+        fy = _leg_state(plan, side, grid.ravel())["shank_f"][1].reshape(grid.shape)
         j = np.argmax(fy, axis=1)
         peak = fy[np.arange(ic.size), j] / G0
         sampled = np.full(ic.size, np.nan)
