@@ -14,16 +14,20 @@ from gaitkit.io._hugadb import (
     HUGADB_PLACEMENTS,
     read_hugadb,
 )
+from gaitkit.io._mapped_csv import ChannelSpec, ColumnMap, read_mapped_csv
 
 __all__ = [
     "FORMATS",
     "HUGADB_ACTIVITIES",
     "HUGADB_DEFAULT_RATE_HZ",
     "HUGADB_PLACEMENTS",
+    "ChannelSpec",
+    "ColumnMap",
     "detect_format",
     "labelled_bouts",
     "read_gaitkit_csv",
     "read_hugadb",
+    "read_mapped_csv",
     "read_recording",
     "sidecar_path",
     "write_gaitkit_csv",

@@ -40,7 +40,7 @@ def check_magnitudes(
     path: str | Path,
     first_line: int,
     quantity_of: Mapping[str, str],
-    unit_hint: Mapping[str, str] | None = None,
+    read_as: Mapping[str, str] | None = None,
 ) -> None:
     """Raise if an SI column holds absurd magnitudes (likely the wrong unit).
 
@@ -52,8 +52,8 @@ def check_magnitudes(
         For the message (``first_line`` is the file line of sample 0).
     quantity_of
         ``{file column name: "acc" | "gyr"}``.
-    unit_hint
-        ``{file column name: unit the file was read in}``, for the message.
+    read_as
+        ``{file column name: unit the column was read in}`` (default: SI), for the message.
     """
     for name, x in columns.items():
         q = quantity_of[name]
@@ -63,16 +63,17 @@ def check_magnitudes(
         if not big.any():
             continue
         i = int(np.flatnonzero(big)[0])
-        unit = (unit_hint or {}).get(name, "m/s²" if q == "acc" else "rad/s")
+        si = "m/s²" if q == "acc" else "rad/s"
+        unit = (read_as or {}).get(name, si)
         if q == "acc":
-            what = f"|acc| <= 100 g (981 m/s²) in {unit}"
+            what = "|acc| <= 100 g (981 m/s²)"
             guess = "raw counts or the wrong unit"
         else:
-            what = f"|gyr| <= 100 rad/s in {unit}"
+            what = "|gyr| <= 100 rad/s"
             guess = "deg/s, raw counts or the wrong unit"
         raise InputFormatError(
-            f"expected {what}, found {float(x[i])!r} SI (likely {guess}; "
-            "declare the unit with a column map)",
+            f"expected {what}, found {float(x[i])!r} {si} with the column read as {unit} "
+            f"(likely {guess}; declare the unit with a column map)",
             path=path,
             line=first_line + i,
             column=name,
