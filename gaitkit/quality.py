@@ -360,6 +360,12 @@ def detect_suspect_gyro(
     return (row,), stats
 
 
+def _positive_or_none(v: object) -> float | None:
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and np.isfinite(v) and v > 0:
+        return float(v)
+    return None
+
+
 @dataclass(frozen=True)
 class QualityReport:
     """Outcome of :func:`assess_quality`.
@@ -396,7 +402,9 @@ def assess_quality(
     recording
         The recording to check.
     acc_full_scale_mps2, gyr_full_scale_radps
-        Sensor ranges when known (file format or device); otherwise clipping is found as
+        Sensor ranges when known (file format or device). Default: the recording's
+        ``meta.extra["acc_full_scale_mps2"]`` / ``["gyr_full_scale_radps"]`` when present
+        (readers of formats with a stated range set them); otherwise clipping is found as
         plateaus (see :func:`detect_clipping`).
 
     Returns
@@ -404,6 +412,11 @@ def assess_quality(
     QualityReport
         Annotations (not yet attached to the recording) and a per-channel table.
     """
+    extra = recording.meta.extra
+    if acc_full_scale_mps2 is None:
+        acc_full_scale_mps2 = _positive_or_none(extra.get("acc_full_scale_mps2"))
+    if gyr_full_scale_radps is None:
+        gyr_full_scale_radps = _positive_or_none(extra.get("gyr_full_scale_radps"))
     t = recording.time_s
     fs = recording.sampling_rate_hz
     rows: list[Annotation] = list(detect_gaps(t, fs))

@@ -247,7 +247,11 @@ def read_hugadb(
     notes.append("EMG_r and EMG_l columns dropped (gaitkit reads IMU channels only)")
     act_rows, act_notes = _activity_rows(cols["act"], t, fs, p, first)
     notes.extend(act_notes)
-    extra: dict[str, object] = {"format": "hugadb"}
+    extra: dict[str, object] = {
+        "source_format": "hugadb",
+        "acc_full_scale_mps2": ACC_FULL_SCALE_MPS2,
+        "gyr_full_scale_radps": GYR_FULL_SCALE_RADPS,
+    }
     for c in layout.comment_lines:
         key, _, value = c.lstrip("#").partition("\t" if "\t" in c else " ")
         extra[f"hugadb_{key.strip().lower().replace('-', '_')}"] = value.strip()

@@ -492,6 +492,8 @@ def read_mapped_csv(
     check_mixed_rates(values, path=p, time_column=cmap.time_column or "rows")
     arrays = {pl: (v[:, :3], v[:, 3:]) for pl, v in values.items()}
     meta = RecordingMeta(
-        source=str(p), notes=tuple(notes), extra={"format": "mapped", "column_map": cmap.to_dict()}
+        source=str(p),
+        notes=tuple(notes),
+        extra={"source_format": "mapped", "column_map": cmap.to_dict()},
     )
     return finish_recording(t, fs, arrays, meta, path=p, run_quality=check_quality)
