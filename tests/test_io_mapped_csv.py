@@ -114,10 +114,10 @@ def test_auto_units_si_are_detected(tmp_path):
 
 def test_still_gyro_unit_cannot_be_told(tmp_path):
     p = vendor_file(tmp_path, moving=False)
-    with pytest.raises(InputFormatError, match=r"vendor.csv, column 'GyrX': shank_right gyr: cannot "
-                                               r"tell deg/s from rad/s \(99th percentile of \|gyr\| "
-                                               r"= .*, the sensor is nearly still\); declare the "
-                                               r"unit in the column map"):
+    match = (r"vendor.csv, column 'GyrX': shank_right gyr: cannot tell deg/s from rad/s "
+             r"\(99th percentile of \|gyr\| = .*, the sensor is nearly still\); declare the "
+             r"unit in the column map")
+    with pytest.raises(InputFormatError, match=match):
         read_mapped_csv(p, map_doc(gyr_unit="auto"))
 
 
