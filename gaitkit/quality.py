@@ -12,7 +12,7 @@ the same bounds selects exactly the affected samples.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +21,11 @@ import pandas as pd
 from gaitkit.model import AXES, Annotation, Recording
 
 __all__ = [
+    "GYRO_STATIC_LIMIT_RADPS",
     "GYRO_SUSTAINED_LIMIT_RADPS",
+    "STATIC_ACTIVITIES",
     "QualityReport",
+    "activity_spans",
     "assess_quality",
     "detect_clipping",
     "detect_gaps",
@@ -34,9 +37,18 @@ __all__ = [
 #: Largest plausible *sustained* (window-median) angular speed of a leg segment, rad/s.
 #: Shank peak angular velocity in walking is about 4-7 rad/s (250-400 deg/s; Aminian et al.
 #: 2002, J Biomech 35:689-699) and the median over a stride is far below the peak. In the
-#: HuGaDB sample the largest 5-s median |ω| of any healthy sensor is 6.2 rad/s (foot, running);
-#: gyros amplified ~10× give 17-25 rad/s. 10 rad/s (573 deg/s) sits between, with margin.
+#: HuGaDB sample the largest 5-s median |ω| of any healthy sensor is 6.6 rad/s (foot, running);
+#: gyros amplified ~10× give 19-29 rad/s. 10 rad/s (573 deg/s) sits between, with margin.
 GYRO_SUSTAINED_LIMIT_RADPS: float = 10.0
+#: Activities during which the legs are nearly still (HuGaDB labels and gaitkit's own).
+STATIC_ACTIVITIES: frozenset[str] = frozenset(
+    {"standing", "sitting", "sitting_in_car", "up_by_elevator", "down_by_elevator"}
+)
+#: Largest plausible median |ω| of a leg segment over a labelled static span (≥ 2 s), rad/s.
+#: Quiet standing sway is a few deg/s (Winter 1995, Gait Posture 3:193-214); the healthy
+#: standing spans of the HuGaDB sample have median |ω| < 0.3 rad/s. 1.5 rad/s (86 deg/s)
+#: catches a ~10× amplified gyro at rest, which the walking limit cannot.
+GYRO_STATIC_LIMIT_RADPS: float = 1.5
 #: Fraction of samples at the full-scale rails beyond which a gyroscope is suspect. Human leg
 #: segments rarely reach ±2000 deg/s; sitting on the rails for 0.5 % of a recording means the
 #: signal is amplified or the range is set too low.
@@ -266,10 +278,11 @@ def detect_suspect_gyro(
     full_scale_radps: float | None = None,
     placement: str | None = None,
     window_s: float = 5.0,
+    activity_spans: Sequence[tuple[str, float, float]] = (),
 ) -> tuple[tuple[Annotation, ...], dict[str, float]]:
     """Flag a gyroscope whose output looks amplified (e.g. ~10×) or saturated.
 
-    Two independent lines of evidence; either one flags the sensor:
+    Three independent lines of evidence; any one flags the sensor:
 
     1. *Implausible sustained angular speed*: the median of ``|ω|`` (the norm of the three
        axes) over any window of ``window_s`` seconds exceeds
@@ -280,11 +293,17 @@ def detect_suspect_gyro(
        :data:`GYRO_RAIL_FRACTION_LIMIT` (0.5 %) of samples have an axis at full scale;
        without it, an axis shows a clipping plateau (see :func:`detect_clipping`) on more
        than 0.5 % of samples.
+    3. *Motion during a labelled static activity*: given ``activity_spans``, the median of
+       ``|ω|`` over a span of at least 2 s labelled standing, sitting, ... (see
+       :data:`STATIC_ACTIVITIES`) exceeds :data:`GYRO_STATIC_LIMIT_RADPS` (1.5 rad/s). Sway
+       in quiet standing is a few deg/s (Winter 1995, Gait Posture 3:193-214); a gyro
+       amplified ~10× at rest can stay under the walking limit but not under this one.
 
-    Verified on the HuGaDB sample (Chereshnev & Kertész-Farkas 2017): all six gyros of
-    ``walking_04_00`` (listed as corrupted by the authors) are flagged (window medians
-    17-25 rad/s, rail fractions 1.8-30 %); no sensor of the seven other files is (largest
-    window median 6.2 rad/s, no rail samples).
+    Verified on the HuGaDB sample (Chereshnev & Kertész-Farkas 2017, 58.8 Hz assumed): all
+    six gyros of ``walking_04_00`` (listed as corrupted by the authors) are flagged (largest
+    5-s window medians 19.4-28.5 rad/s, rail fractions 1.8-30.1 %); no sensor of the seven
+    other files is (largest window median 6.6 rad/s, on a foot in running; no rail samples;
+    standing-span medians ≤ 0.10 rad/s).
 
     Parameters
     ----------
@@ -301,6 +320,9 @@ def detect_suspect_gyro(
     window_s
         Window for the sustained-speed median, s. Recordings shorter than one window use
         the whole recording.
+    activity_spans
+        ``(activity, start_s, end_s)`` labels, e.g. from a labelled dataset; only static
+        activities are used.
 
     Returns
     -------
@@ -338,12 +360,29 @@ def detect_suspect_gyro(
             m, _ = _clip_mask(g[:, k], None, PLATEAU_MIN_GYR_RADPS)
             on_rail |= m
     rail_fraction = float(np.count_nonzero(on_rail)) / max(n, 1)
-    stats = {"max_window_median_radps": max_med, "rail_fraction": rail_fraction}
+    static_med = float("nan")
+    for activity, a_s, b_s in activity_spans:
+        if activity not in STATIC_ACTIVITIES or b_s - a_s < 2.0:
+            continue
+        m = (t >= a_s) & (t < b_s)
+        if np.count_nonzero(np.isfinite(speed[m])) >= 2.0 * sampling_rate_hz:
+            v = float(np.nanmedian(speed[m]))
+            static_med = v if not np.isfinite(static_med) else max(static_med, v)
+    stats = {
+        "max_window_median_radps": max_med,
+        "rail_fraction": rail_fraction,
+        "max_static_median_radps": static_med,
+    }
     reasons = []
     if np.isfinite(max_med) and max_med > GYRO_SUSTAINED_LIMIT_RADPS:
         reasons.append(
             f"median |ω| over {w / sampling_rate_hz:.3g} s reaches {max_med:.1f} rad/s "
             f"(> {GYRO_SUSTAINED_LIMIT_RADPS:g} rad/s plausible)"
+        )
+    if np.isfinite(static_med) and static_med > GYRO_STATIC_LIMIT_RADPS:
+        reasons.append(
+            f"median |ω| while labelled still reaches {static_med:.2f} rad/s "
+            f"(> {GYRO_STATIC_LIMIT_RADPS:g} rad/s plausible at rest)"
         )
     if rail_fraction > GYRO_RAIL_FRACTION_LIMIT:
         reasons.append(f"{100 * rail_fraction:.1f} % of samples at the range limit")
@@ -358,6 +397,18 @@ def detect_suspect_gyro(
         detail="gyroscope looks amplified or saturated: " + "; ".join(reasons),
     )
     return (row,), stats
+
+
+def activity_spans(recording: Recording) -> tuple[tuple[str, float, float], ...]:
+    """Return ``(activity, start_s, end_s)`` of annotations whose detail is ``activity=...``.
+
+    Readers of labelled datasets (HuGaDB) write activity labels this way.
+    """
+    out = []
+    for a in recording.annotation_rows:
+        if a.detail.startswith("activity="):
+            out.append((a.detail.split("=", 1)[1].split(" ", 1)[0], a.start_s, a.end_s))
+    return tuple(out)
 
 
 def _positive_or_none(v: object) -> float | None:
@@ -420,6 +471,7 @@ def assess_quality(
     t = recording.time_s
     fs = recording.sampling_rate_hz
     rows: list[Annotation] = list(detect_gaps(t, fs))
+    spans = activity_spans(recording)
     table = []
     suspect = []
     gstats: dict[str, dict[str, float]] = {}
@@ -450,7 +502,12 @@ def assess_quality(
                     }
                 )
         sg_rows, st = detect_suspect_gyro(
-            t, stream.gyr_radps, fs, full_scale_radps=gyr_full_scale_radps, placement=placement
+            t,
+            stream.gyr_radps,
+            fs,
+            full_scale_radps=gyr_full_scale_radps,
+            placement=placement,
+            activity_spans=spans,
         )
         gstats[placement] = st
         if sg_rows:

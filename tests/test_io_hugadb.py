@@ -216,3 +216,20 @@ def test_unknown_activity_is_kept_as_note(tmp_path):
     rec, _ = read_all(p, sampling_rate_hz=60.0)
     assert labelled_bouts(rec).activity.tolist() == ["unknown_42"]
     assert any("activity ids [42.0] are not in the HuGaDB table" in n for n in rec.meta.notes)
+
+
+def test_detector_figures_per_file(sample):
+    """Margins of the suspect-gyro detector on every sample file (see quality docstring)."""
+    from gaitkit.quality import assess_quality
+
+    for name, (rec, _) in sample.items():
+        stats = assess_quality(rec).gyro_stats
+        meds = [s["max_window_median_radps"] for s in stats.values()]
+        rails = [s["rail_fraction"] for s in stats.values()]
+        if name == CORRUPTED:
+            assert min(meds) > 19.0 and min(rails) > 0.015
+        else:
+            assert max(meds) < 7.0 and max(rails) == 0.0
+            static = [s["max_static_median_radps"] for s in stats.values()]
+            if "various" in name:
+                assert max(static) < 0.15

@@ -152,3 +152,23 @@ def test_assess_quality_table_and_meta_full_scale():
     assert rep.suspect_placements == ()
     # explicit full scale beyond the data: no clipping
     assert assess_quality(rec, acc_full_scale_mps2=4 * G0).channels.clipped_pct.sum() == 0.0
+
+
+def test_suspect_gyro_at_rest_uses_activity_labels():
+    """A ~10x amplified gyro during labelled standing is flagged; a healthy one is not."""
+    rng = np.random.default_rng(5)
+    n = 1500
+    t = np.arange(n) / FS
+    healthy = rng.normal(0, 0.08, (n, 3))  # quiet-standing sway, |ω| median about 0.13 rad/s
+    spans = [("standing", 0.0, 15.0)]
+    rows, stats = detect_suspect_gyro(t, healthy, FS, activity_spans=spans)
+    assert rows == () and stats["max_static_median_radps"] < 0.2
+    amplified = 15 * healthy  # median |ω| about 2 rad/s: under the walking limit
+    rows, stats = detect_suspect_gyro(t, amplified, FS, activity_spans=spans)
+    assert stats["max_window_median_radps"] < GYRO_SUSTAINED_LIMIT_RADPS
+    assert len(rows) == 1 and "while labelled still reaches" in rows[0].detail
+    # without labels the same data cannot be judged
+    assert detect_suspect_gyro(t, amplified, FS)[0] == ()
+    # walking labels do not use the static limit; spans shorter than 2 s are ignored
+    assert detect_suspect_gyro(t, amplified, FS, activity_spans=[("walking", 0, 15)])[0] == ()
+    assert detect_suspect_gyro(t, amplified, FS, activity_spans=[("standing", 0, 1.5)])[0] == ()

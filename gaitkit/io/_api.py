@@ -12,6 +12,7 @@ from gaitkit.io._gaitkit_csv import TIME_COLUMN, read_gaitkit_csv, write_gaitkit
 from gaitkit.io._hugadb import is_hugadb_layout, read_hugadb
 from gaitkit.io._text import sniff
 from gaitkit.model import Recording, check_recording
+from gaitkit.quality import activity_spans
 from gaitkit.schema import BOUT_COLUMNS
 
 __all__ = ["FORMATS", "detect_format", "labelled_bouts", "read_recording", "write_recording"]
@@ -135,19 +136,13 @@ def labelled_bouts(recording: Recording) -> pd.DataFrame:
     all activities included (standing, sitting, ...), so detected bouts can be checked against
     them.
     """
-    rows = [
-        a for a in check_recording(recording).annotation_rows if a.detail.startswith("activity=")
-    ]
-    rows.sort(key=lambda a: a.start_s)
+    spans = sorted(activity_spans(check_recording(recording)), key=lambda r: r[1])
     return pd.DataFrame(
         {
-            "bout_id": pd.Series(range(len(rows)), dtype="int64"),
-            "start_s": pd.Series([a.start_s for a in rows], dtype=float),
-            "end_s": pd.Series([a.end_s for a in rows], dtype=float),
-            "activity": pd.Series(
-                [a.detail.split("=", 1)[1].split(" ", 1)[0] for a in rows], dtype=object
-            ),
+            "bout_id": pd.Series(range(len(spans)), dtype="int64"),
+            "start_s": pd.Series([r[1] for r in spans], dtype=float),
+            "end_s": pd.Series([r[2] for r in spans], dtype=float),
+            "activity": pd.Series([r[0] for r in spans], dtype=object),
         },
         columns=list(BOUT_COLUMNS),
     )
-
