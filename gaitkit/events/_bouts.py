@@ -161,26 +161,42 @@ def run_scores(
 ) -> np.ndarray:
     """Walk/run score per mid-swing (positive = running).
 
-    ``score = (0.74 s − T) / 0.08 s + clip((a_peak − 3.5 g) / 1.5 g, −1, 1)``, with ``T`` the
-    local stride time and ``a_peak`` the largest shank acceleration magnitude in the 0.6 T
-    after mid-swing (the impact of the next initial contact). Rationale: cadence rises from
-    walking to running (stride times ≈ 0.9-1.3 s walking, 0.6-0.8 s running; e.g. Cavanagh &
-    Kram 1989, Med Sci Sports Exerc 21:467-479) and running adds a flight phase whose landing
-    gives tibial peak accelerations of several g, against ≈ 1.5-3 g in walking (Lafortune
-    1991, J Biomech 24:877-886). The impact term is dropped when the accelerometer saturates
-    (HuGaDB's ±2 g sensors).
+    ``score = (50 % − stance) / 4 % + (0.74 s − T) / 0.15 s + clip((a_peak − 3.5 g) / 1.5 g, −1, 1)``
+
+    - ``stance``: duty factor estimated with the walking contact features (IC after this
+      mid-swing to FC before the next, over the stride). Running *is* the gait with a duty
+      factor below 50 % (a flight phase; Alexander 1989, Physiol Rev 69:1199-1227); on
+      HuGaDB the estimate is 53-65 % in walking and on stairs, 34-36 % in running.
+    - ``T``: local stride time; cadence rises from walking to running (Cavanagh & Kram 1989,
+      Med Sci Sports Exerc 21:467-479).
+    - ``a_peak``: largest shank acceleration magnitude in the 0.6 T after mid-swing (landing);
+      tibial peaks are several g in running and ≈ 1.5-3 g in walking (Lafortune 1991,
+      J Biomech 24:877-886). Dropped when the accelerometer saturates (HuGaDB's ±2 g).
     """
+    from gaitkit.events._shank_gyro import contact_events
+
     leg = prep.legs[side]
     fs = rec.sampling_rate_hz
-    score = (RUN_STRIDE_S - stride_s) / 0.08
+    stride = np.nan_to_num(stride_s, nan=1.0)
+    score = (RUN_STRIDE_S - stride) / 0.15
+    if positions.size >= 2:
+        ic_t, fc_t, _, _ = contact_events(
+            leg, rec.time_s, fs, prep.signals.segments, positions, stride,
+            np.zeros(positions.size, bool),
+        )
+        tms = leg.ms_time_s[positions]
+        pct = 100.0 * (fc_t[1:] - ic_t[:-1]) / np.diff(tms)
+        pct = np.concatenate([pct, [np.nan]])
+        pct = np.where(np.isfinite(pct), pct, np.concatenate([[np.nan], pct[:-1]]))
+        score = score + np.nan_to_num((50.0 - pct) / 4.0)
     if not prep.acc_saturated[side] and positions.size:
         acc = np.linalg.norm(rec.streams[leg.placement].acc_mps2, axis=1) / G0
         acc = np.nan_to_num(acc)
         ms = leg.ms_index[positions]
-        L = int(np.ceil(0.6 * np.nanmax(np.nan_to_num(stride_s, nan=1.0)) * fs)) + 1
+        L = int(np.ceil(0.6 * np.max(stride) * fs)) + 1
         off = np.arange(L)
         win = np.clip(ms[:, None] + off[None, :], 0, acc.size - 1)
-        lim = np.round(0.6 * np.nan_to_num(stride_s, nan=1.0) * fs)[:, None]
+        lim = np.round(0.6 * stride * fs)[:, None]
         peak = np.where(off[None, :] <= lim, acc[win], 0.0).max(axis=1)
         score = score + np.clip((peak - RUN_PEAK_ACC_G) / 1.5, -1.0, 1.0)
     return score
@@ -321,7 +337,8 @@ def detect_bouts(recording: Recording, *, min_mid_swings: int = 3) -> pd.DataFra
        cycle above that level in HuGaDB walking, stairs and running) and a long, slow stance,
        whereas pedalling is close to a sinusoid (≈ 44 % of the cycle above 20 % of its peak).
        Passive vibration (car rides), standing and sitting give no peaks above 50 °/s.
-    5. **Walk or run** per mid-swing from cadence and landing impact (see :func:`run_scores`),
+    5. **Walk or run** per mid-swing from duty factor, cadence and landing impact (see
+       :func:`run_scores`),
        median-filtered over five mid-swings; a bout is split where the label changes.
 
     Parameters
