@@ -129,7 +129,7 @@ def segment_strides(
         )
     if "activity" not in ev.columns:
         act = dict(zip(bouts["bout_id"], bouts["activity"])) if bouts is not None else {}
-        ev["activity"] = ev["bout_id"].map(act).fillna("walk")
+        ev["activity"] = [act.get(b, "walk") for b in ev["bout_id"].tolist()]
     if "segment_id" not in ev.columns:
         ev["segment_id"] = 0
     if "confidence" not in ev.columns:
