@@ -81,8 +81,10 @@ def _xcorr_sign(p: np.ndarray, ref: np.ndarray, fs: float) -> tuple[float, float
     max_lag = int(round(0.25 * fs))
     n = a.size
     lags = np.arange(-max_lag, max_lag + 1)
-    denom = np.sqrt((a * a).sum() * (b * b).sum()) or 1.0
-    r = np.array([np.dot(a[max(0, k) : n + min(0, k)], b[max(0, -k) : n - max(0, k)]) for k in lags])
+    denom = np.sqrt(np.einsum("i,i->", a, a) * np.einsum("i,i->", b, b)) or 1.0
+    r = np.array(
+        [np.einsum("i,i->", a[max(0, k) : n + min(0, k)], b[max(0, -k) : n - max(0, k)]) for k in lags]
+    )
     r = r / denom
     k = int(np.argmax(np.abs(r)))
     return (1.0 if r[k] >= 0 else -1.0), float(min(1.0, abs(r[k]) / 0.5))
@@ -126,18 +128,23 @@ def estimate_sagittal_axes(recording: Recording) -> SagittalSignals:
     fs = recording.sampling_rate_hz
     finite = np.ones(recording.n_samples, bool)
     for s in recording.streams.values():
-        finite &= np.all(np.isfinite(s.gyr_radps), axis=1)
+        finite &= np.isfinite(s.gyr_radps).all(axis=1)
     segments = contiguous_segments(recording.time_s, fs, finite, min_len=int(fs))
-    lp: dict[str, np.ndarray] = {}
-    raw: dict[str, np.ndarray] = {}
+    # The axis and sign live in the first few Hz: work on a ~25 Hz decimated copy (the 4 Hz
+    # low-pass below is applied after decimation; impact spikes that alias are multi-axial
+    # and brief, and hardly move a covariance or a 1st/99th percentile).
+    q = max(1, int(fs // 25))
+    fs_d = fs / q
+    t_d = recording.time_s[::q]
+    seg_d = contiguous_segments(t_d, fs_d, finite[::q], min_len=max(8, int(fs_d)))
+    lp: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = []
     for placement, stream in recording.streams.items():
-        g = segment_lowpass(stream.gyr_radps, segments, fs, AXIS_CUTOFF_HZ)
-        active = np.linalg.norm(g, axis=1) > ACTIVE_RADPS
-        active &= np.isfinite(g).all(axis=1)
+        g = segment_lowpass(stream.gyr_radps[::q], seg_d, fs_d, AXIS_CUTOFF_HZ)
+        ok = np.isfinite(g).all(axis=1)
+        active = ok & (np.einsum("ij,ij->i", np.where(ok[:, None], g, 0.0), np.where(ok[:, None], g, 0.0)) > ACTIVE_RADPS**2)
         e, ev = _principal_axis(g, active)
         lp[placement] = (g @ e, active)
-        raw[placement] = e
         rows.append([placement, e, ev])
     out_rows = []
     omega: dict[str, np.ndarray] = {}
@@ -149,7 +156,7 @@ def estimate_sagittal_axes(recording: Recording) -> SagittalSignals:
         if seg != "shank" and shank in lp:
             sp, _ = lp[shank]
             ss, _ = _asymmetry_sign(sp, lp[shank][1])
-            s, sc = _xcorr_sign(p, ss * sp, fs)
+            s, sc = _xcorr_sign(p, ss * sp, fs_d)
             method = "correlation_with_shank"
         else:
             s, sc = _asymmetry_sign(p, active)

@@ -51,19 +51,16 @@ def _gyro_clipped(rec: Recording, placement: str) -> np.ndarray:
     """
     g = rec.streams[placement].gyr_radps
     m = np.zeros(rec.n_samples, bool)
-    ag = np.abs(np.nan_to_num(g))
-    top = ag.max(axis=0)
+    top = np.fmax.reduce(np.abs(g), axis=0)
     for c in range(3):
-        if top[c] < 5.0:
+        if not top[c] >= 5.0:
             continue
-        at = ag[:, c] >= 0.999 * top[c]
+        at = np.abs(g[:, c]) >= 0.999 * top[c]
         run3 = at[:-2] & at[1:-1] & at[2:]
         if run3.any():
-            mm = np.zeros_like(at)
-            mm[:-2] |= run3
-            mm[1:-1] |= run3
-            mm[2:] |= run3
-            m |= mm
+            m[:-2] |= run3
+            m[1:-1] |= run3
+            m[2:] |= run3
     for a in rec.annotation_rows:
         if a.kind == "clipping" and a.placement == placement and (a.channel or "gyr").startswith("gyr"):
             m |= (rec.time_s >= a.start_s) & (rec.time_s <= a.end_s)
@@ -71,9 +68,9 @@ def _gyro_clipped(rec: Recording, placement: str) -> np.ndarray:
 
 
 def _acc_saturated(rec: Recording, placement: str) -> bool:
-    acc = np.abs(np.nan_to_num(rec.streams[placement].acc_mps2))
-    top = acc.max(axis=0)
-    frac = (acc >= 0.995 * top).mean(axis=0)
+    acc = np.abs(rec.streams[placement].acc_mps2)
+    top = np.fmax.reduce(acc, axis=0)
+    frac = np.count_nonzero(acc >= 0.995 * top, axis=0) / max(acc.shape[0], 1)
     annotated = any(
         a.kind == "clipping" and a.placement == placement and (a.channel or "").startswith("acc")
         for a in rec.annotation_rows
@@ -190,14 +187,15 @@ def run_scores(
         pct = np.where(np.isfinite(pct), pct, np.concatenate([[np.nan], pct[:-1]]))
         score = score + np.nan_to_num((50.0 - pct) / 4.0)
     if not prep.acc_saturated[side] and positions.size:
-        acc = np.linalg.norm(rec.streams[leg.placement].acc_mps2, axis=1) / G0
-        acc = np.nan_to_num(acc)
+        acc = rec.streams[leg.placement].acc_mps2
         ms = leg.ms_index[positions]
         L = int(np.ceil(0.6 * np.max(stride) * fs)) + 1
         off = np.arange(L)
-        win = np.clip(ms[:, None] + off[None, :], 0, acc.size - 1)
+        win = np.clip(ms[:, None] + off[None, :], 0, acc.shape[0] - 1)
+        aw = acc[win]
+        a_norm = np.sqrt(np.einsum("ijk,ijk->ij", aw, aw)) / G0
         lim = np.round(0.6 * stride * fs)[:, None]
-        peak = np.where(off[None, :] <= lim, acc[win], 0.0).max(axis=1)
+        peak = np.fmax.reduce(np.where(off[None, :] <= lim, a_norm, 0.0), axis=1)
         score = score + np.clip((peak - RUN_PEAK_ACC_G) / 1.5, -1.0, 1.0)
     return score
 
