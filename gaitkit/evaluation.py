@@ -196,8 +196,12 @@ def match_events(
     ref = reference.reset_index(drop=True)
     dt = det["time_s"].to_numpy(dtype=float)
     rt = ref["time_s"].to_numpy(dtype=float)
-    dkey = det[list(keys)].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", det.index)
-    rkey = ref[list(keys)].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", ref.index)
+    dkey = (
+        det[list(keys)].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", det.index)
+    )
+    rkey = (
+        ref[list(keys)].astype(str).agg("\x1f".join, axis=1) if keys else pd.Series("", ref.index)
+    )
     pd_idx: list[np.ndarray] = []
     pr_idx: list[np.ndarray] = []
     dgroups = dkey.groupby(dkey).indices if len(det) else {}
@@ -280,7 +284,7 @@ def event_agreement(
     tolerance_s: float = 0.1,
     by: Sequence[str] = ("event",),
 ) -> pd.DataFrame:
-    """Detection counts and timing agreement of events, per group.
+    """Compute detection counts and timing agreement of events, per group.
 
     Parameters
     ----------
@@ -322,7 +326,7 @@ def event_agreement(
         fn = int((kfn == g).sum())
         p, r, f = _prf(tp, fp, fn)
         s = agreement_statistics(m.pairs.loc[kp == g, "error_s"].to_numpy())
-        row = dict(zip(by, g.split("\x1f"))) if by else {}
+        row = dict(zip(by, g.split("\x1f"), strict=True)) if by else {}
         row.update(
             n_reference=int((kref == g).sum()),
             n_detected=int((kdet == g).sum()),
@@ -389,7 +393,9 @@ def stride_agreement(
                 )
     if valid_only:
         detected = detected[detected["valid"].astype(bool)] if "valid" in detected else detected
-        reference = reference[reference["valid"].astype(bool)] if "valid" in reference else reference
+        reference = (
+            reference[reference["valid"].astype(bool)] if "valid" in reference else reference
+        )
     det = detected.reset_index(drop=True)
     ref = reference.reset_index(drop=True)
     de = pd.DataFrame({"side": det["side"], "time_s": det["ic_time_s"].astype(float)})

@@ -36,7 +36,7 @@ def test_match_is_optimal_not_greedy():
     det = ev("left", "ic", [1.00, 1.07])
     m = match_events(det, ref, tolerance_s=0.05)
     assert m.tp == 2 and m.fp == 0 and m.fn == 0
-    pairs = dict(zip(m.pairs["detected_time_s"], m.pairs["reference_time_s"]))
+    pairs = dict(zip(m.pairs["detected_time_s"], m.pairs["reference_time_s"], strict=True))
     assert pairs == {1.00: 0.96, 1.07: 1.03}
 
 
@@ -69,7 +69,7 @@ def test_event_agreement_by_side_and_event():
     ref = pd.concat([ev("left", "ic", [1.0]), ev("right", "fc", [1.0])])
     det = pd.concat([ev("left", "ic", [1.0]), ev("right", "fc", [1.2])])
     a = event_agreement(det, ref, tolerance_s=0.1, by=("side", "event"))
-    assert a[["side", "event", "tp", "fp", "fn"]].values.tolist() == [
+    assert a[["side", "event", "tp", "fp", "fn"]].to_numpy().tolist() == [
         ["left", "ic", 1, 0, 0],
         ["right", "fc", 0, 1, 1],
     ]
@@ -84,12 +84,20 @@ def test_agreement_statistics_small_n():
 
 def test_stride_agreement():
     ref = pd.DataFrame(
-        {"side": "left", "ic_time_s": [0.0, 1.0, 2.0], "stride_time_s": [1.0, 1.0, 1.0],
-         "stance_time_s": [0.6, 0.6, 0.6]}
+        {
+            "side": "left",
+            "ic_time_s": [0.0, 1.0, 2.0],
+            "stride_time_s": [1.0, 1.0, 1.0],
+            "stance_time_s": [0.6, 0.6, 0.6],
+        }
     )
     det = pd.DataFrame(
-        {"side": "left", "ic_time_s": [0.01, 1.02, 5.0], "stride_time_s": [1.01, 0.98, 1.0],
-         "stance_time_s": [0.62, 0.6, 0.5]}
+        {
+            "side": "left",
+            "ic_time_s": [0.01, 1.02, 5.0],
+            "stride_time_s": [1.01, 0.98, 1.0],
+            "stance_time_s": [0.62, 0.6, 0.5],
+        }
     )
     a = stride_agreement(det, ref, tolerance_s=0.05).set_index("quantity")
     assert list(a.index) == ["stride_time_s", "stance_time_s"]
@@ -101,7 +109,7 @@ def test_stride_agreement():
 
 def test_errors_name_the_problem():
     ref = ev("left", "ic", [1.0])
-    with pytest.raises(InputFormatError, match="detected needs columns .* missing 'event'"):
+    with pytest.raises(InputFormatError, match=r"detected needs columns .* missing 'event'"):
         match_events(ref.drop(columns="event"), ref)
     bad = ev("left", "ic", [np.nan])
     with pytest.raises(InputFormatError, match="reference row 0: time_s must be a finite number"):
@@ -110,7 +118,7 @@ def test_errors_name_the_problem():
         match_events(ref, ref, tolerance_s=-1)
     with pytest.raises(ConfigError, match="by must be a subset"):
         event_agreement(ref, ref, by=("bout",))
-    with pytest.raises(InputFormatError, match="reference strides need columns .* 'ic_time_s'"):
+    with pytest.raises(InputFormatError, match=r"reference strides need columns .* 'ic_time_s'"):
         stride_agreement(
             pd.DataFrame({"side": ["left"], "ic_time_s": [0.0], "stride_time_s": [1.0]}),
             pd.DataFrame({"side": ["left"], "stride_time_s": [1.0]}),

@@ -64,7 +64,7 @@ def test_shank_strides_match_foot_strides(hugadb_dir, name):
 
 @pytest.mark.parametrize("name", CLEAN_WALKING)
 def test_walking_bouts_legs_alternate_and_plausible(hugadb_dir, name):
-    rec, labels, det, strides = load(hugadb_dir, name)
+    _rec, _labels, det, strides = load(hugadb_dir, name)
     assert set(det.bouts["activity"]) == {"walk"}
     ic = det.events[det.events["event"] == "ic"].sort_values("time_s")
     same = (ic["side"].to_numpy()[1:] == ic["side"].to_numpy()[:-1]).mean()
@@ -96,7 +96,7 @@ def test_no_strides_while_standing(hugadb_dir, name):
 
 @pytest.mark.parametrize("name", RUNNING)
 def test_running_classified_with_flight(hugadb_dir, name):
-    rec, labels, det, strides = load(hugadb_dir, name)
+    _rec, _labels, det, strides = load(hugadb_dir, name)
     assert set(det.bouts["activity"]) == {"run"}
     valid = strides[strides["valid"]]
     assert len(valid) >= 10
@@ -105,7 +105,7 @@ def test_running_classified_with_flight(hugadb_dir, name):
 
 
 def test_corrupted_gyro_flagged_not_trusted(hugadb_dir):
-    rec, labels, det, strides = load(hugadb_dir, CORRUPTED)
+    rec, _labels, det, strides = load(hugadb_dir, CORRUPTED)
     assert len(strides) > 100
     assert not strides["valid"].any()
     assert strides["reject_reason"].str.contains("suspect_gyro").all()
@@ -119,7 +119,7 @@ def test_corrupted_gyro_flagged_not_trusted(hugadb_dir):
 
 def test_orientation_invariance(hugadb_dir):
     """Rotating every sensor arbitrarily (incl. upside down) leaves the events unchanged."""
-    rec, labels, det, _ = load(hugadb_dir, "HuGaDB_v1_walking_08_01.txt")
+    rec, _labels, det, _ = load(hugadb_dir, "HuGaDB_v1_walking_08_01.txt")
     rng = np.random.default_rng(3)
     streams, rots = {}, {}
     for p, s in rec.streams.items():
@@ -138,12 +138,14 @@ def test_orientation_invariance(hugadb_dir):
     # the reported axes are the rotated ones
     for p in ("shank_left", "shank_right"):
         ax0 = det.axes.set_index("placement").loc[p, ["axis_x", "axis_y", "axis_z"]].to_numpy(float)
-        ax1 = det2.axes.set_index("placement").loc[p, ["axis_x", "axis_y", "axis_z"]].to_numpy(float)
+        ax1 = (
+            det2.axes.set_index("placement").loc[p, ["axis_x", "axis_y", "axis_z"]].to_numpy(float)
+        )
         np.testing.assert_allclose(rots[p] @ ax0, ax1, atol=1e-6)
 
 
 def test_axes_report_hugadb(hugadb_dir):
-    rec, labels, det, _ = load(hugadb_dir, "HuGaDB_v1_walking_01_00.txt")
+    _rec, _labels, det, _ = load(hugadb_dir, "HuGaDB_v1_walking_01_00.txt")
     axes = det.axes.set_index("placement")
     # README: sagittal = gyro_y on every sensor, shin mid-swing peak negative → axis -y
     for p in ("shank_left", "shank_right", "thigh_left", "thigh_right"):

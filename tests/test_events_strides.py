@@ -41,7 +41,9 @@ def test_columns_and_known_values_walking():
 
 def test_running_flight_time():
     # stride 0.7 s, stance 0.25 s: contralateral FC at -0.35+0.25=-0.1 before IC → flight
-    s = segment_strides(walking_events(stride=0.7, stance=0.25, offset=0.35), reject_bout_edges=False)
+    s = segment_strides(
+        walking_events(stride=0.7, stance=0.25, offset=0.35), reject_bout_edges=False
+    )
     row = s[s["side"] == "left"].iloc[2]
     assert row["initial_double_support_time_s"] == pytest.approx(-0.1)
     assert row["terminal_double_support_time_s"] == pytest.approx(0.25 - 0.35)
@@ -53,9 +55,13 @@ def test_rejections_kept_with_reasons():
     ev = walking_events(n=8)
     # drop one left FC, stretch one left stride, flag a suspect event, split by segment
     ev = ev[~((ev["side"] == "left") & (ev["event"] == "fc") & np.isclose(ev["time_s"], 2.6))]
-    ev.loc[(ev["side"] == "left") & (ev["event"] == "ic") & np.isclose(ev["time_s"], 5.0), "time_s"] = 5.6
+    ev.loc[
+        (ev["side"] == "left") & (ev["event"] == "ic") & np.isclose(ev["time_s"], 5.0), "time_s"
+    ] = 5.6
     ev["quality_flags"] = ""
-    ev.loc[(ev["side"] == "right") & np.isclose(ev["time_s"], 3.5), "quality_flags"] = "suspect_gyro"
+    ev.loc[(ev["side"] == "right") & np.isclose(ev["time_s"], 3.5), "quality_flags"] = (
+        "suspect_gyro"
+    )
     ev["segment_id"] = np.where(ev["time_s"] > 6.9, 1, 0)
     s = segment_strides(ev)
     left = s[s["side"] == "left"].set_index("ic_time_s")
@@ -81,14 +87,16 @@ def test_bouts_separate_strides():
 
 
 def test_errors():
-    with pytest.raises(InputFormatError, match="events need columns .* missing 'time_s'"):
+    with pytest.raises(InputFormatError, match=r"events need columns .* missing 'time_s'"):
         segment_strides(pd.DataFrame({"side": ["left"], "event": ["ic"]}))
     with pytest.raises(InputFormatError, match="events must be a DataFrame, got list"):
         segment_strides([1, 2])
     with pytest.raises(ConfigError, match="max_stride_deviation must be in"):
         segment_strides(walking_events(), max_stride_deviation=2.0)
-    with pytest.raises(InputFormatError, match="bouts need columns .* missing 'activity'"):
-        segment_strides(walking_events(), pd.DataFrame({"bout_id": [0], "start_s": [0.0], "end_s": [9.0]}))
+    with pytest.raises(InputFormatError, match=r"bouts need columns .* missing 'activity'"):
+        segment_strides(
+            walking_events(), pd.DataFrame({"bout_id": [0], "start_s": [0.0], "end_s": [9.0]})
+        )
 
 
 def test_empty_events():

@@ -78,12 +78,15 @@ def _xcorr_sign(p: np.ndarray, ref: np.ndarray, fs: float) -> tuple[float, float
         return 1.0, 0.0
     a = np.where(m, p - np.nanmean(p[m]), 0.0)
     b = np.where(m, ref - np.nanmean(ref[m]), 0.0)
-    max_lag = int(round(0.25 * fs))
+    max_lag = round(0.25 * fs)
     n = a.size
     lags = np.arange(-max_lag, max_lag + 1)
     denom = np.sqrt(np.einsum("i,i->", a, a) * np.einsum("i,i->", b, b)) or 1.0
     r = np.array(
-        [np.einsum("i,i->", a[max(0, k) : n + min(0, k)], b[max(0, -k) : n - max(0, k)]) for k in lags]
+        [
+            np.einsum("i,i->", a[max(0, k) : n + min(0, k)], b[max(0, -k) : n - max(0, k)])
+            for k in lags
+        ]
     )
     r = r / denom
     k = int(np.argmax(np.abs(r)))
@@ -142,7 +145,10 @@ def estimate_sagittal_axes(recording: Recording) -> SagittalSignals:
     for placement, stream in recording.streams.items():
         g = segment_lowpass(stream.gyr_radps[::q], seg_d, fs_d, AXIS_CUTOFF_HZ)
         ok = np.isfinite(g).all(axis=1)
-        active = ok & (np.einsum("ij,ij->i", np.where(ok[:, None], g, 0.0), np.where(ok[:, None], g, 0.0)) > ACTIVE_RADPS**2)
+        active = ok & (
+            np.einsum("ij,ij->i", np.where(ok[:, None], g, 0.0), np.where(ok[:, None], g, 0.0))
+            > ACTIVE_RADPS**2
+        )
         e, ev = _principal_axis(g, active)
         lp[placement] = (g @ e, active)
         rows.append([placement, e, ev])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,27 +44,38 @@ class Prepared:
 
 
 def _gyro_clipped(rec: Recording, placement: str) -> np.ndarray:
-    """Samples where a gyroscope channel sits on a saturation plateau.
+    """Mark samples where a gyroscope channel sits on a saturation plateau.
 
-    A plateau is ≥ 3 consecutive samples within 0.1 % of the channel's largest magnitude, with
-    that magnitude above 5 rad/s (no physiological plateau is that fast); rows annotated
-    ``clipping`` on a gyroscope channel are added.
+    A plateau is ≥ 3 consecutive samples within 0.1 % of the channel's largest magnitude. It
+    counts when that magnitude exceeds 5 rad/s (no physiological plateau is that fast) or when
+    the span is annotated ``clipping`` for that placement and a gyroscope channel.
     """
     g = rec.streams[placement].gyr_radps
     m = np.zeros(rec.n_samples, bool)
+    spans = [
+        (a.start_s, a.end_s, a.channel)
+        for a in rec.annotation_rows
+        if a.kind == "clipping"
+        and a.placement == placement
+        and (a.channel or "gyr").startswith("gyr")
+    ]
     top = np.fmax.reduce(np.abs(g), axis=0)
     for c in range(3):
-        if not top[c] >= 5.0:
+        ann = np.zeros(rec.n_samples, bool)
+        for t0, t1, ch in spans:
+            if ch in (None, f"gyr_{'xyz'[c]}"):
+                ann |= (rec.time_s >= t0) & (rec.time_s <= t1)
+        if not (top[c] >= 5.0 or ann.any()):
             continue
         at = np.abs(g[:, c]) >= 0.999 * top[c]
         run3 = at[:-2] & at[1:-1] & at[2:]
-        if run3.any():
-            m[:-2] |= run3
-            m[1:-1] |= run3
-            m[2:] |= run3
-    for a in rec.annotation_rows:
-        if a.kind == "clipping" and a.placement == placement and (a.channel or "gyr").startswith("gyr"):
-            m |= (rec.time_s >= a.start_s) & (rec.time_s <= a.end_s)
+        if not run3.any():
+            continue
+        mm = np.zeros(rec.n_samples, bool)
+        mm[:-2] |= run3
+        mm[1:-1] |= run3
+        mm[2:] |= run3
+        m |= mm if top[c] >= 5.0 else (mm & ann)
     return m
 
 
@@ -78,8 +90,24 @@ def _acc_saturated(rec: Recording, placement: str) -> bool:
     return bool(annotated or np.any(frac > 0.005))
 
 
+_MEMO: list = []  # [(weakref to Recording, Prepared)] of the last call
+
+
 def prepare(rec: Recording) -> Prepared:
-    """Axes, sagittal signals and mid-swing peaks of both shanks."""
+    """Axes, sagittal signals and mid-swing peaks of both shanks.
+
+    The result for the most recent recording is memoised (by identity, through a weak
+    reference), so :func:`detect_bouts` followed by :func:`detect_gait_events` on the same
+    recording computes it once. Recordings are immutable, so this cannot go stale.
+    """
+    if _MEMO and _MEMO[0][0]() is rec:
+        return _MEMO[0][1]
+    out = _prepare(rec)
+    _MEMO[:] = [(weakref.ref(rec), out)]
+    return out
+
+
+def _prepare(rec: Recording) -> Prepared:
     sig = estimate_sagittal_axes(rec)
     legs: dict[str, LegCycles] = {}
     clipped: dict[str, np.ndarray] = {}
@@ -108,7 +136,7 @@ def prepare(rec: Recording) -> Prepared:
 
 
 def _sequences(leg: LegCycles, min_mid_swings: int) -> list[tuple[int, int]]:
-    """Runs of mid-swings with plausible, regular intervals: ``[(first, last)]`` positions."""
+    """Find runs of regular, stride-like mid-swing intervals: ``[(first, last)]`` positions."""
     t, s = leg.ms_time_s, leg.segment_id
     if t.size < min_mid_swings:
         return []
@@ -122,7 +150,7 @@ def _sequences(leg: LegCycles, min_mid_swings: int) -> list[tuple[int, int]]:
     starts = np.concatenate([[0], brk + 1])
     ends = np.concatenate([brk, [t.size - 1]])
     keep = (ends - starts + 1) >= min_mid_swings
-    return list(zip(starts[keep].tolist(), ends[keep].tolist()))
+    return list(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
 
 
 def _swing_duty(leg: LegCycles, a: int, b: int) -> float:
@@ -158,7 +186,8 @@ def run_scores(
 ) -> np.ndarray:
     """Walk/run score per mid-swing (positive = running).
 
-    ``score = (50 % − stance) / 4 % + (0.74 s − T) / 0.15 s + clip((a_peak − 3.5 g) / 1.5 g, −1, 1)``
+    ``score = (50 % − stance) / 4 % + (0.74 s − T) / 0.15 s + clip((a_peak − 3.5 g) / 1.5 g,
+    −1, 1)``
 
     - ``stance``: duty factor estimated with the walking contact features (IC after this
       mid-swing to FC before the next, over the stride). Running *is* the gait with a duty
@@ -178,7 +207,12 @@ def run_scores(
     score = (RUN_STRIDE_S - stride) / 0.15
     if positions.size >= 2:
         ic_t, fc_t, _, _ = contact_events(
-            leg, rec.time_s, fs, prep.signals.segments, positions, stride,
+            leg,
+            rec.time_s,
+            fs,
+            prep.signals.segments,
+            positions,
+            stride,
             np.zeros(positions.size, bool),
         )
         tms = leg.ms_time_s[positions]
@@ -371,5 +405,5 @@ def detect_bouts(recording: Recording, *, min_mid_swings: int = 3) -> pd.DataFra
 
 
 def suspect_mask(rec: Recording, placement: str) -> np.ndarray:
-    """Samples annotated ``suspect_gyro`` for ``placement`` (or the whole recording)."""
+    """Mark samples annotated ``suspect_gyro`` for ``placement`` (or the whole recording)."""
     return annotation_mask(rec, "suspect_gyro", placement)

@@ -42,6 +42,9 @@ EVENT_OFFSETS_S: dict[str, dict[str, float]] = {
 }
 
 
+_FLAG_NAMES = ("suspect_gyro", "gyro_clipped", "implausible_gyro")
+
+
 @dataclass(frozen=True)
 class EventDetection:
     """Result of :func:`detect_gait_events`.
@@ -66,7 +69,9 @@ def _check_bouts(bouts: pd.DataFrame) -> pd.DataFrame:
         raise InputFormatError(f"bouts must be a DataFrame, got {type(bouts).__name__}")
     for c in BOUT_COLUMNS:
         if c not in bouts.columns:
-            raise InputFormatError(f"bouts need columns {list(BOUT_COLUMNS)}, missing {c!r}", column=c)
+            raise InputFormatError(
+                f"bouts need columns {list(BOUT_COLUMNS)}, missing {c!r}", column=c
+            )
     bad = ~bouts["activity"].isin(["walk", "run"])
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -148,8 +153,9 @@ def detect_gait_events(
         bouts = _check_bouts(bouts)
         ms_bout = {s: assign_bouts(leg.ms_time_s, bouts) for s, leg in prep.legs.items()}
     fs = rec.sampling_rate_hz
-    act_of = dict(zip(bouts["bout_id"].tolist(), bouts["activity"].tolist()))
-    axis_conf = dict(zip(prep.signals.axes["placement"], prep.signals.axes["confidence"]))
+    act_of = dict(zip(bouts["bout_id"].tolist(), bouts["activity"].tolist(), strict=True))
+    axes = prep.signals.axes
+    axis_conf = dict(zip(axes["placement"], axes["confidence"], strict=True))
     frames = []
     for side, leg in prep.legs.items():
         pos = np.flatnonzero(ms_bout[side] >= 0)
@@ -187,13 +193,17 @@ def detect_gait_events(
         f_impl = leg.ms_height_radps[pos] > lim
         conf = np.full(pos.size, float(axis_conf.get(leg.placement, 0.0)))
         conf = conf * np.where(f_clip, 0.5, 1.0) * np.where(f_susp | f_impl, 0.2, 1.0)
-        flags = np.array(
-            [
-                ";".join(n for n, f in zip(("suspect_gyro", "gyro_clipped", "implausible_gyro"), fl) if f)
-                for fl in zip(f_susp, f_clip, f_impl)
-            ],
-            dtype=object,
-        ) if (f_susp.any() or f_clip.any() or f_impl.any()) else np.full(pos.size, "", dtype=object)
+        flags = (
+            np.array(
+                [
+                    ";".join(n for n, f in zip(_FLAG_NAMES, fl, strict=True) if f)
+                    for fl in zip(f_susp, f_clip, f_impl, strict=True)
+                ],
+                dtype=object,
+            )
+            if (f_susp.any() or f_clip.any() or f_impl.any())
+            else np.full(pos.size, "", dtype=object)
+        )
         for ev, tt in (("ms", t), ("ic", ic_t), ("fc", fc_t)):
             keep = np.isfinite(tt)
             frames.append(

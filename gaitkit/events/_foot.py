@@ -10,7 +10,7 @@ from gaitkit.model import Recording
 
 
 def foot_mid_swings(recording: Recording, side: str) -> np.ndarray:
-    """Times (s) of the foot's mid-swing peaks, one per stride.
+    """Return the times (s) of the foot's mid-swing peaks, one per stride.
 
     The foot's sagittal angular velocity has one dominant forward-rotation peak per stride in
     mid-swing, between the toe-off and heel-strike troughs; stride segmentation by that peak
@@ -31,7 +31,11 @@ def foot_mid_swings(recording: Recording, side: str) -> np.ndarray:
     if p not in sig.omega:
         raise KeyError(f"no stream {p!r}; present: {', '.join(recording.placements)}")
     leg = find_mid_swings(
-        sig.omega[p], recording.time_s, recording.sampling_rate_hz, sig.segments,
-        side=side, placement=p,
+        sig.omega[p],
+        recording.time_s,
+        recording.sampling_rate_hz,
+        sig.segments,
+        side=side,
+        placement=p,
     )
     return leg.ms_time_s

@@ -116,7 +116,7 @@ def find_mid_swings(
         keep = h >= MS_RELATIVE_HEIGHT * ref
         idx, seg = idx[keep], seg[keep]
     # re-time on the timing signal
-    r = max(1, int(round(0.08 * fs)))
+    r = max(1, round(0.08 * fs))
     win, inside = _windows(idx, -r, r, n)
     seg_lo = segments[seg, 0][:, None] if idx.size else np.empty((0, 1), int)
     seg_hi = segments[seg, 1][:, None] if idx.size else np.empty((0, 1), int)
@@ -162,7 +162,7 @@ def contact_events(
     stride_s: np.ndarray,
     running: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Initial and final contact around each selected mid-swing.
+    """Find initial and final contact around each selected mid-swing.
 
     Walking (Aminian et al. 2002; Salarian et al. 2004; Greene et al. 2010): initial contact is
     the first local minimum of the timing signal after mid-swing that falls below 20 % of the

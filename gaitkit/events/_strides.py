@@ -128,7 +128,7 @@ def segment_strides(
             assign_bouts(ev["time_s"].to_numpy(float), bouts) if bouts is not None else 0
         )
     if "activity" not in ev.columns:
-        act = dict(zip(bouts["bout_id"], bouts["activity"])) if bouts is not None else {}
+        act = {} if bouts is None else dict(zip(bouts["bout_id"], bouts["activity"], strict=True))
         ev["activity"] = [act.get(b, "walk") for b in ev["bout_id"].tolist()]
     if "segment_id" not in ev.columns:
         ev["segment_id"] = 0
@@ -197,7 +197,9 @@ def segment_strides(
         bad_t = (stride < lo) | (stride > hi) | (np.abs(stride / med - 1) > max_stride_deviation)
         add(bad_t, "implausible_stride_time")
         with np.errstate(invalid="ignore"):
-            bad_st = has_fc & ((stance_pct < STANCE_PCT_RANGE[0]) | (stance_pct > STANCE_PCT_RANGE[1]))
+            bad_st = has_fc & (
+                (stance_pct < STANCE_PCT_RANGE[0]) | (stance_pct > STANCE_PCT_RANGE[1])
+            )
         add(bad_st, "implausible_stance")
         bad_ic = _suspect(ic["quality_flags"])
         bad_fc = _suspect(fc["quality_flags"])
