@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from dataclasses import dataclass
 
@@ -10,7 +11,13 @@ import pandas as pd
 
 from gaitkit.errors import ConfigError, InsufficientDataError
 from gaitkit.events._axis import SagittalSignals, estimate_sagittal_axes
-from gaitkit.events._shank_gyro import MAX_STRIDE_S, MIN_STRIDE_S, LegCycles, find_mid_swings
+from gaitkit.events._shank_gyro import (
+    MAX_STRIDE_S,
+    MIN_STRIDE_S,
+    LegCycles,
+    find_mid_swings,
+    interp_time,
+)
 from gaitkit.events._signal import annotation_mask
 from gaitkit.model import Recording, check_recording
 from gaitkit.schema import BOUT_COLUMNS, SIDES
@@ -39,48 +46,84 @@ class Prepared:
 
     signals: SagittalSignals
     legs: dict[str, LegCycles]
-    clipped: dict[str, np.ndarray]
+    clipped: dict[str, np.ndarray]  # per mid-swing of each leg
     acc_saturated: dict[str, bool]
 
 
-def _gyro_clipped(rec: Recording, placement: str) -> np.ndarray:
-    """Mark samples where a gyroscope channel sits on a saturation plateau.
+def _ms_clipped(rec: Recording, placement: str, ms_index: np.ndarray) -> np.ndarray:
+    """Flag mid-swings where a gyroscope channel sits on a saturation plateau.
 
-    A plateau is ≥ 3 consecutive samples within 0.1 % of the channel's largest magnitude. It
-    counts when that magnitude exceeds 5 rad/s (no physiological plateau is that fast) or when
-    the span is annotated ``clipping`` for that placement and a gyroscope channel.
+    A plateau is ≥ 3 consecutive samples, within ±0.1 s of the mid-swing, at 99.9 % or more of
+    the channel's largest magnitude. It counts when that magnitude exceeds 5 rad/s (no
+    physiological plateau is that fast) or when the mid-swing lies in a span annotated
+    ``clipping`` for that placement and a gyroscope channel. Only the mid-swing neighbourhood
+    is examined: that is where shank gyroscopes saturate, and it keeps the check cheap.
     """
     g = rec.streams[placement].gyr_radps
-    m = np.zeros(rec.n_samples, bool)
-    spans = [
-        (a.start_s, a.end_s, a.channel)
-        for a in rec.annotation_rows
-        if a.kind == "clipping"
-        and a.placement == placement
-        and (a.channel or "gyr").startswith("gyr")
-    ]
-    top = np.fmax.reduce(np.abs(g), axis=0)
+    out = np.zeros(ms_index.size, bool)
+    if ms_index.size == 0:
+        return out
+    fs = rec.sampling_rate_hz
+    r = max(2, int(round(0.1 * fs)))
+    win = np.clip(ms_index[:, None] + np.arange(-r, r + 1)[None, :], 0, rec.n_samples - 1)
+    gw = np.abs(g[win])  # (n_ms, 2r+1, 3)
+    q = max(1, int(fs // 25))
+    top = np.fmax(np.fmax.reduce(np.abs(g[::q]), axis=0), np.fmax.reduce(gw, axis=(0, 1)))
+    at = gw >= 0.999 * top[None, None, :]
+    run3 = (at[:, :-2] & at[:, 1:-1] & at[:, 2:]).any(axis=1)  # (n_ms, 3)
+    t_ms = rec.time_s[ms_index]
     for c in range(3):
-        ann = np.zeros(rec.n_samples, bool)
-        for t0, t1, ch in spans:
-            if ch in (None, f"gyr_{'xyz'[c]}"):
-                ann |= (rec.time_s >= t0) & (rec.time_s <= t1)
-        if not (top[c] >= 5.0 or ann.any()):
-            continue
-        at = np.abs(g[:, c]) >= 0.999 * top[c]
-        run3 = at[:-2] & at[1:-1] & at[2:]
-        if not run3.any():
-            continue
-        mm = np.zeros(rec.n_samples, bool)
-        mm[:-2] |= run3
-        mm[1:-1] |= run3
-        mm[2:] |= run3
-        m |= mm if top[c] >= 5.0 else (mm & ann)
-    return m
+        ok = np.full(ms_index.size, top[c] >= 5.0)
+        for a in rec.annotation_rows:
+            if (
+                a.kind == "clipping"
+                and a.placement == placement
+                and a.channel in (None, f"gyr_{'xyz'[c]}")
+            ):
+                ok |= (t_ms >= a.start_s) & (t_ms <= a.end_s)
+        out |= run3[:, c] & ok
+    return out
+
+
+def _plateau_centres(
+    leg: LegCycles, omega: np.ndarray, rec: Recording, clipped: np.ndarray
+) -> LegCycles:
+    """Re-time clipped mid-swings at the centre of their saturation plateau.
+
+    The plateau is the contiguous run of samples around the peak where the projected raw
+    angular velocity stays within 2 % of its local maximum (a clipped channel dominates the
+    sagittal projection, so its plateau shows there).
+    """
+    fs = rec.sampling_rate_hz
+    r = max(2, int(round(0.15 * fs)))
+    k = np.flatnonzero(clipped)
+    off = np.arange(-r, r + 1)
+    win = np.clip(leg.ms_index[k][:, None] + off[None, :], 0, rec.n_samples - 1)
+    w = np.nan_to_num(omega[win], nan=-np.inf)
+    top = w.max(axis=1, keepdims=True)
+    near = w >= top - 0.02 * np.abs(top)
+    # contiguous run containing the window centre (the detected peak)
+    c = r
+    left = np.where(~near[:, : c + 1][:, ::-1], np.arange(c + 1)[None, :], c + 1).min(axis=1)
+    right = np.where(~near[:, c:], np.arange(r + 1)[None, :], r + 1).min(axis=1)
+    centre = 0.5 * ((c - left + 1) + (c + right - 1))
+    i0 = np.floor(centre).astype(int)
+    frac = centre - i0
+    idx = win[np.arange(k.size), np.clip(i0, 0, 2 * r)]
+    t = leg.ms_time_s.copy()
+    t[k] = interp_time(rec.time_s, idx, frac)
+    mi = leg.ms_index.copy()
+    mi[k] = idx
+    return dataclasses.replace(leg, ms_time_s=t, ms_index=mi)
 
 
 def _acc_saturated(rec: Recording, placement: str) -> bool:
-    acc = np.abs(rec.streams[placement].acc_mps2)
+    """Tell whether the accelerometer saturates (> 0.5 % of samples at its full scale).
+
+    Estimated on a ~25 Hz subsample (saturation plateaus are long and frequent when present).
+    """
+    q = max(1, int(rec.sampling_rate_hz // 25))
+    acc = np.abs(rec.streams[placement].acc_mps2[::q])
     top = np.fmax.reduce(acc, axis=0)
     frac = np.count_nonzero(acc >= 0.995 * top, axis=0) / max(acc.shape[0], 1)
     annotated = any(
@@ -116,7 +159,6 @@ def _prepare(rec: Recording) -> Prepared:
         p = f"shank_{side}"
         if p not in rec.streams:
             continue
-        clipped[side] = _gyro_clipped(rec, p)
         sat[side] = _acc_saturated(rec, p)
         legs[side] = find_mid_swings(
             sig.omega[p],
@@ -125,8 +167,10 @@ def _prepare(rec: Recording) -> Prepared:
             sig.segments,
             side=side,
             placement=p,
-            clipped=clipped[side],
         )
+        clipped[side] = _ms_clipped(rec, p, legs[side].ms_index)
+        if clipped[side].any():
+            legs[side] = _plateau_centres(legs[side], sig.omega[p], rec, clipped[side])
     if not legs:
         raise InsufficientDataError(
             "gait events need a shank sensor (shank_left or shank_right); "

@@ -188,7 +188,7 @@ def detect_gait_events(
         susp = suspect_mask(rec, leg.placement)
         ms_i = leg.ms_index[pos]
         f_susp = susp[ms_i] | susp[np.maximum(ic_i, 0)] | susp[np.maximum(fc_i, 0)]
-        f_clip = prep.clipped[side][ms_i]
+        f_clip = prep.clipped[side][pos]
         lim = np.where(running, MAX_PLAUSIBLE_MS_RADPS["run"], MAX_PLAUSIBLE_MS_RADPS["walk"])
         f_impl = leg.ms_height_radps[pos] > lim
         conf = np.full(pos.size, float(axis_conf.get(leg.placement, 0.0)))

@@ -78,7 +78,6 @@ def find_mid_swings(
     *,
     side: str,
     placement: str,
-    clipped: np.ndarray | None = None,
 ) -> LegCycles:
     """Find mid-swing peaks of the shank sagittal angular velocity.
 
@@ -86,8 +85,8 @@ def find_mid_swings(
     prominence of the same size, at least :data:`MIN_STRIDE_S` apart, and at least
     :data:`MS_RELATIVE_HEIGHT` × the median height of their nine neighbours (adaptive to speed).
     Each peak is then re-timed on the 12 Hz signal (maximum within ±80 ms) with parabolic
-    interpolation. When the gyroscope is saturated (``clipped``), the peak is a plateau and the
-    plateau's centre is used.
+    interpolation. A saturated (clipped) peak is a plateau; after the 12 Hz low-pass its maximum
+    lies at the plateau's centre, which is then used.
     """
     from scipy.signal import find_peaks
 
@@ -124,16 +123,6 @@ def find_mid_swings(
     vals = np.where(inside, w_tim[win], -np.inf)
     best = win[np.arange(idx.size), np.argmax(vals, axis=1)] if idx.size else idx
     frac = _parabolic(w_tim, best)
-    if clipped is not None and best.size and clipped.any():
-        # centre of a saturated plateau
-        lab = np.cumsum(np.concatenate([[1], np.diff(clipped.astype(int)) != 0]))
-        starts = np.flatnonzero(np.concatenate([[True], lab[1:] != lab[:-1]]))
-        ends = np.concatenate([starts[1:], [n]])
-        run = lab[best] - 1
-        c = clipped[best]
-        centre = 0.5 * (starts[run] + ends[run] - 1)
-        best = np.where(c, np.floor(centre).astype(int), best)
-        frac = np.where(c, centre - np.floor(centre), frac)
     t = interp_time(time_s, best, frac)
     order = np.argsort(t)
     best, t, seg = best[order], t[order], seg[order]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from gaitkit.model import Recording
@@ -28,16 +30,22 @@ def contiguous_segments(
     return seg[(seg[:, 1] - seg[:, 0]) >= min_len]
 
 
+@functools.lru_cache(maxsize=64)
+def _butter_sos(order: int, wn: float) -> np.ndarray:
+    from scipy.signal import butter
+
+    return butter(order, wn, output="sos")
+
+
 def lowpass(x: np.ndarray, sampling_rate_hz: float, cutoff_hz: float, order: int = 4) -> np.ndarray:
     """Zero-phase Butterworth low-pass along axis 0 (``scipy.signal.sosfiltfilt``).
 
     The cut-off is capped at 0.45 × the sampling rate so the same call works from 50 to 1000 Hz;
     the filter is designed for the given rate, so its time behaviour does not change with it.
     """
-    from scipy.signal import butter, sosfiltfilt
+    from scipy.signal import sosfiltfilt
 
-    wn = min(cutoff_hz, 0.45 * sampling_rate_hz) / (0.5 * sampling_rate_hz)
-    sos = butter(order, wn, output="sos")
+    sos = _butter_sos(order, min(cutoff_hz, 0.45 * sampling_rate_hz) / (0.5 * sampling_rate_hz))
     padlen = min(x.shape[0] - 1, 3 * (2 * len(sos) + 1) * 4)
     if x.shape[0] < 8:
         return np.array(x, dtype=float, copy=True)
