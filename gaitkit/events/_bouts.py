@@ -64,7 +64,7 @@ def _ms_clipped(rec: Recording, placement: str, ms_index: np.ndarray) -> np.ndar
     if ms_index.size == 0:
         return out
     fs = rec.sampling_rate_hz
-    r = max(2, int(round(0.1 * fs)))
+    r = max(2, round(0.1 * fs))
     win = np.clip(ms_index[:, None] + np.arange(-r, r + 1)[None, :], 0, rec.n_samples - 1)
     gw = np.abs(g[win])  # (n_ms, 2r+1, 3)
     q = max(1, int(fs // 25))
@@ -95,7 +95,7 @@ def _plateau_centres(
     sagittal projection, so its plateau shows there).
     """
     fs = rec.sampling_rate_hz
-    r = max(2, int(round(0.15 * fs)))
+    r = max(2, round(0.15 * fs))
     k = np.flatnonzero(clipped)
     off = np.arange(-r, r + 1)
     win = np.clip(leg.ms_index[k][:, None] + off[None, :], 0, rec.n_samples - 1)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from gaitkit.errors import InputFormatError
+from gaitkit.errors import ConfigError, InputFormatError
 from gaitkit.events._bouts import (
     assign_bouts,
     bouts_from_prepared,
     prepare,
     suspect_mask,
 )
+from gaitkit.events._running import purcell_events
 from gaitkit.events._shank_gyro import MAX_STRIDE_S, MIN_STRIDE_S, contact_events
 from gaitkit.model import Recording, check_recording
 from gaitkit.schema import BOUT_COLUMNS, EVENT_COLUMNS
@@ -94,6 +96,7 @@ def detect_gait_events(
     bouts: pd.DataFrame | None = None,
     *,
     min_mid_swings: int = 3,
+    running_method: Literal["purcell", "gyro"] = "purcell",
 ) -> EventDetection:
     """Detect mid-swing (MS), initial contact (IC) and final contact (FC) on each leg.
 
@@ -146,6 +149,8 @@ def detect_gait_events(
     suspect or implausible gyroscope data.
     """
     rec = check_recording(recording)
+    if running_method not in ("purcell", "gyro"):
+        raise ConfigError(f"running_method must be 'purcell' or 'gyro', got {running_method!r}")
     prep = prepare(rec)
     if bouts is None:
         bouts, ms_bout = bouts_from_prepared(rec, prep, min_mid_swings=min_mid_swings)
@@ -180,6 +185,27 @@ def detect_gait_events(
         ic_t, fc_t, ic_i, fc_i = contact_events(
             leg, rec.time_s, fs, prep.signals.segments, pos, stride, running
         )
+        use_purcell = running_method == "purcell" and not prep.acc_saturated[side]
+        if use_purcell and running.any():
+            z = axes.set_index("placement").loc[leg.placement, ["axis_x", "axis_y", "axis_z"]]
+            run_bouts = bouts[bouts["activity"] == "run"]
+            in_run = np.zeros(rec.n_samples, bool)
+            for b0, b1 in zip(run_bouts["start_s"], run_bouts["end_s"], strict=True):
+                in_run[np.searchsorted(rec.time_s, b0) : np.searchsorted(rec.time_s, b1)] = True
+            r = np.flatnonzero(running)
+            ric, rfc, rici, rfci = purcell_events(
+                rec.streams[leg.placement].acc_mps2,
+                z.to_numpy(float),
+                side,
+                rec.time_s,
+                fs,
+                prep.signals.segments,
+                leg.ms_index[pos[r]],
+                seg[r],
+                stride[r],
+                in_run,
+            )
+            ic_t[r], fc_t[r], ic_i[r], fc_i[r] = ric, rfc, rici, rfci
         off_ic = np.where(running, EVENT_OFFSETS_S["run"]["ic"], EVENT_OFFSETS_S["walk"]["ic"])
         off_fc = np.where(running, EVENT_OFFSETS_S["run"]["fc"], EVENT_OFFSETS_S["walk"]["fc"])
         ic_t = ic_t + off_ic
