@@ -141,17 +141,27 @@ def parse_reference_sample(
             f"a {need}-byte reference sample ({channels} x {resolution_bits} bit)",
             f"{len(content)} bytes of content",
         )
-    b = (
-        np.frombuffer(content, dtype=np.uint8, count=need)
-        .reshape(channels, nbytes)
-        .astype(np.int64)
-    )
-    vals = (b << (8 * np.arange(nbytes, dtype=np.int64))).sum(axis=1)
+    fast = _REF_DTYPES.get((nbytes, resolution_bits, encoding))
+    if fast is not None:
+        return np.frombuffer(content, dtype=fast, count=channels).astype(np.int64)
+    b = np.frombuffer(content, dtype=np.uint8, count=need).reshape(channels, nbytes)
+    vals = (b.astype(np.int64) << (8 * np.arange(nbytes, dtype=np.int64))).sum(axis=1)
     if encoding == "int":
         vals &= (1 << resolution_bits) - 1
         sign = 1 << (resolution_bits - 1)
         vals = (vals ^ sign) - sign
     return vals
+
+
+#: Reference-sample layouts numpy reads directly: (bytes, bits, encoding) → dtype.
+_REF_DTYPES = {
+    (1, 8, "int"): np.dtype("i1"),
+    (2, 16, "int"): np.dtype("<i2"),
+    (4, 32, "int"): np.dtype("<i4"),
+    (4, 32, "float"): np.dtype("<u4"),
+}
+#: Bit weights 2^k, k = 0..32, for turning LSB-first bit rows into integers.
+_BIT_WEIGHTS = np.left_shift(np.int64(1), np.arange(33, dtype=np.int64))
 
 
 def parse_delta_content(
@@ -192,10 +202,10 @@ def parse_delta_content(
     """
     ref = parse_reference_sample(content, channels, resolution_bits, encoding)
     n = len(content)
-    off = channels * ((resolution_bits + 7) // 8)
-    widths: list[int] = []
-    counts: list[int] = []
-    starts: list[int] = []
+    ref_len = channels * ((resolution_bits + 7) // 8)
+    off = ref_len
+    blocks: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = []  # (first bit after the reference, number of bits)
     while off < n:
         if off + 2 > n:
             raise _err(content_offset + off, "a 2-byte delta block header (bits, count)", "1 byte")
@@ -203,40 +213,32 @@ def parse_delta_content(
         c = content[off + 1]
         if w > 32:
             raise _err(content_offset + off, "delta width 0-32 bits", str(w))
-        nbytes = (w * c * channels + 7) // 8
+        nbits = w * c * channels
+        nbytes = (nbits + 7) // 8
         if off + 2 + nbytes > n:
             raise _err(
                 content_offset + off + 2,
                 f"{nbytes} bytes of packed deltas ({c} samples x {channels} ch x {w} bit)",
                 f"{n - off - 2} bytes",
             )
-        widths.append(w)
-        counts.append(c)
-        starts.append((off + 2) * 8)
+        blocks.append((w, c))
+        spans.append(((off + 2 - ref_len) * 8, nbits))
         off += 2 + nbytes
-    blocks = list(zip(widths, counts, strict=True))
-    total = sum(counts)
-    out = np.empty((1 + total, channels), dtype=np.int64)
-    out[0] = ref
-    if total == 0:
-        return out, blocks
-    w_arr = np.asarray(widths, dtype=np.int64)
-    per_block = np.asarray(counts, dtype=np.int64) * channels
-    elem_w = np.repeat(w_arr, per_block)
-    first = np.cumsum(per_block) - per_block
-    local = np.arange(total * channels, dtype=np.int64) - np.repeat(first, per_block)
-    pos = np.repeat(np.asarray(starts, dtype=np.int64), per_block) + local * elem_w
-    buf = np.zeros(n + 8, dtype=np.uint8)
-    buf[:n] = np.frombuffer(content, dtype=np.uint8)
-    words = np.lib.stride_tricks.sliding_window_view(buf, 8)[pos >> 3]
-    u = np.ascontiguousarray(words).view("<u8").ravel()
-    u = (u >> (pos & 7).astype(np.uint64)).astype(np.int64)
-    mask = (np.int64(1) << elem_w) - 1
-    sign = np.where(elem_w > 0, np.int64(1) << np.maximum(elem_w - 1, 0), 0)
-    deltas = ((u & mask) ^ sign) - sign
-    deltas = deltas.reshape(total, channels)
-    np.cumsum(deltas, axis=0, out=out[1:])
-    out[1:] += ref
+    if not blocks:
+        return ref.reshape(1, channels), blocks
+    bits = np.unpackbits(np.frombuffer(content, dtype=np.uint8, offset=ref_len), bitorder="little")
+    parts = [ref.reshape(1, channels)]
+    for (w, c), (b0, nbits) in zip(blocks, spans, strict=True):
+        if c == 0:
+            continue
+        if w == 0:
+            parts.append(np.zeros((c, channels), dtype=np.int64))
+            continue
+        d = bits[b0 : b0 + nbits].reshape(c * channels, w) @ _BIT_WEIGHTS[:w]
+        sign = 1 << (w - 1)
+        parts.append(((d ^ sign) - sign).reshape(c, channels))
+    out = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    out = np.cumsum(out, axis=0)
     if encoding == "float":
         out &= 0xFFFFFFFF
     return out, blocks
