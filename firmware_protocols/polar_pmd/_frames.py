@@ -213,6 +213,8 @@ def parse_delta_content(
         c = content[off + 1]
         if w > 32:
             raise _err(content_offset + off, "delta width 0-32 bits", str(w))
+        if c == 0:
+            raise _err(content_offset + off + 1, "delta block sample count ≥ 1", "0")
         nbits = w * c * channels
         nbytes = (nbits + 7) // 8
         if off + 2 + nbytes > n:
@@ -229,8 +231,6 @@ def parse_delta_content(
     bits = np.unpackbits(np.frombuffer(content, dtype=np.uint8, offset=ref_len), bitorder="little")
     parts = [ref.reshape(1, channels)]
     for (w, c), (b0, nbits) in zip(blocks, spans, strict=True):
-        if c == 0:
-            continue
         if w == 0:
             parts.append(np.zeros((c, channels), dtype=np.int64))
             continue
