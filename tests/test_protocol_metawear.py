@@ -483,3 +483,79 @@ def test_truncated_or_padded_raise(vid: str, cut: int, pad: bytes) -> None:
     if pad:
         with pytest.raises(ProtocolError, match=r"^metawear: offset \d+: expected "):
             dec.decode(full + pad)
+
+
+# --- batch decoding ---------------------------------------------------------------------------
+
+
+def _concat(batches: list[SampleBatch], name: str) -> np.ndarray | None:
+    arrs = [getattr(b, name) for b in batches if getattr(b, name) is not None]
+    return np.concatenate(arrs) if arrs else None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kinds=st.lists(
+        st.sampled_from(["acc_single", "acc_packed", "gyro_packed"]), min_size=1, max_size=40
+    ),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_decode_many_equals_decode_interleaved(kinds: list[str], seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    hdr = {
+        "acc_single": (b"\x03\x04", 1),
+        "acc_packed": (b"\x03\x1c", 3),
+        "gyro_packed": (b"\x13\x07", 3),
+    }
+    payloads = [
+        hdr[k][0] + rng.integers(-32768, 32768, 3 * hdr[k][1]).astype("<i2").tobytes()
+        for k in kinds
+    ]
+    one = make_decoder(chip="bmi160", acc_range_g=8, gyro_range_dps=1000)
+    many = make_decoder(chip="bmi160", acc_range_g=8, gyro_range_dps=1000)
+    singles = [b for p in payloads for b in one.decode(p)]
+    merged = many.decode_many(payloads)
+    for name in ("acc_mps2", "gyr_radps"):
+        a = _concat(singles, name)
+        b = _concat(merged, name)
+        assert (a is None) == (b is None)
+        if a is not None:
+            # per-kind order is kept; single and packed acc are separate kinds
+            for kind, (h, _) in hdr.items():
+                if (name == "acc_mps2") != kind.startswith("acc"):
+                    continue
+                sa = [x for x, p in zip(singles, payloads, strict=True) if p[:2] == h]
+                sb = [x for x in merged if x.meta.get("packed") == (kind != "acc_single")]
+                if sa:
+                    np.testing.assert_array_equal(_concat(sa, name), _concat(sb, name))
+    assert one.stats == many.stats
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    mode=st.sampled_from(["time", "count"]),
+    start=st.integers(0, 2**32 - 1),
+    steps=st.lists(st.sampled_from([1, 1, 1, 2, 5, 7, 7, 14, 0, -1]), min_size=1, max_size=50),
+)
+def test_decode_many_accounter_equals_decode(mode: str, start: int, steps: list[int]) -> None:
+    vals = [start]
+    for s_ in steps:
+        vals.append((vals[-1] + s_) % 2**32)
+    payloads = [_acc_dp(v) for v in vals]
+    one = make_decoder(accounter=mode, sample_rate_hz=100)
+    many = make_decoder(accounter=mode, sample_rate_hz=100)
+    singles = [b for p in payloads for b in one.decode(p)]
+    merged = many.decode_many(payloads)
+    key = "device_time_s" if mode == "time" else "sample_index"
+    np.testing.assert_array_equal(_concat(singles, key), _concat(merged, key))
+    np.testing.assert_array_equal(_concat(singles, "acc_mps2"), _concat(merged, "acc_mps2"))
+    assert sum(b.lost_samples for b in singles) == sum(b.lost_samples for b in merged)
+    assert one.stats == many.stats
+
+
+def test_decode_many_raises_on_bad_packet() -> None:
+    dec = make_decoder()
+    with pytest.raises(ProtocolError, match=r"metawear: offset 1: expected a 2-byte"):
+        dec.decode_many([bytes.fromhex("030416c494a22ad0"), b"\x03"])
+    with pytest.raises(ProtocolError, match=r"offset 7: expected 8 bytes"):
+        dec.decode_many([bytes.fromhex("030416c494a22a")] * 3)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -272,8 +272,7 @@ class MetaWearDecoder:
                 if self.accounter == "count":
                     lost = step - 1
                 elif rate:
-                    periods = step * TICK_S * rate
-                    lost = max(int(np.floor(periods + 0.5)) - 1, 0)
+                    lost = max(int(step * TICK_S * rate + 0.5) - 1, 0)  # step > 0
         if stale:
             self.stats.stale_packets += 1
         else:
@@ -291,6 +290,99 @@ class MetaWearDecoder:
         return self._batch(
             self.accounter_source, self._xyz(payload, 7, 1), lost_samples=lost, meta=meta, **kw
         )
+
+    # --- batch decoding ---------------------------------------------------------------------
+    def decode_many(self, payloads: Sequence[bytes]) -> list[SampleBatch]:
+        """Decode a buffer of notifications at once (vectorised; same results as ``decode``).
+
+        Notifications of one kind (same header and length) are decoded in one numpy operation
+        and returned as one batch per kind, in order of first appearance; the order of samples
+        within a kind is kept. Config replies are applied first-to-last before the data (only
+        correct when the range does not change inside the buffer: otherwise use ``decode``).
+        Accounter runs are unwrapped vectorised when every step advances; a run with a stale
+        value falls back to per-notification decoding. For merged accounter batches,
+        ``lost_samples`` is the total and ``meta["lost_before_sample"]`` the per-sample counts.
+
+        Raises
+        ------
+        ProtocolError
+            On the first malformed notification (nothing from the buffer is returned).
+        """
+        groups: dict[tuple[int, int, int], list[bytes]] = {}
+        for p in payloads:
+            if len(p) < 2:
+                self.stats.rejected_packets += 1
+                raise _err(len(p), "a 2-byte [module][register] header", f"{len(p)} bytes")
+            groups.setdefault((p[0], p[1], len(p)), []).append(p)
+        out: list[SampleBatch] = []
+        for (mod, reg, n), group in groups.items():
+            if len(group) == 1 or (mod in (MODULE_ACC, MODULE_GYRO) and reg & READ):
+                for p in group:
+                    out += self.decode(p)
+                continue
+            if mod == MODULE_DATA_PROCESSOR and reg == _DP_NOTIFY and n == 13 and self.accounter:
+                out += self._accounter_run(group)
+                continue
+            # validate with the first packet (same header and length for the whole group)
+            self.decode(group[0])
+            self.stats.packets -= 1
+            arr = np.frombuffer(b"".join(group), dtype=np.uint8).reshape(len(group), n)
+            raw = np.ascontiguousarray(arr[:, 2:]).view("<i2").reshape(-1, 3)
+            self.stats.packets += len(group)
+            self.stats.samples += len(raw) - (n - 2) // 6
+            sensor = "acc" if mod == MODULE_ACC else "gyro"
+            meta = {"packed": n == 20, "notifications": len(group)}
+            out.append(self._batch(sensor, raw, meta=meta))
+        return out
+
+    def _accounter_run(self, group: list[bytes]) -> list[SampleBatch]:
+        arr = np.frombuffer(b"".join(group), dtype=np.uint8).reshape(len(group), 13)
+        if self.accounter_id is not None and np.any(arr[:, 2] != self.accounter_id):
+            return [b for p in group for b in self.decode(p)]
+        vals = np.ascontiguousarray(arr[:, 3:7]).view("<u4").ravel().astype(np.int64)
+        prev = np.concatenate(([self._last_raw if self._last_raw is not None else vals[0]], vals))
+        steps = np.diff(prev) % _U32
+        if self._last_raw is None:
+            steps[0] = 0
+        rate = self.sample_rate_hz.get(self.accounter_source)
+        repeat_is_dup = self.accounter == "count" or rate is None or rate * TICK_S < 0.5
+        bad = steps >= _HALF_U32
+        if repeat_is_dup:
+            bad[1 if self._last_raw is None else 0 :] |= (
+                steps[1 if self._last_raw is None else 0 :] == 0
+            )
+        if bad.any():
+            return [b for p in group for b in self.decode(p)]
+        start = vals[0] if self._last_raw is None else self._last_unwrapped
+        unwrapped = start + np.cumsum(steps)
+        self.stats.wraps += int(np.sum(np.diff(prev) < 0))
+        if self.accounter == "count":
+            lost = np.maximum(steps - 1, 0)
+        elif rate:
+            lost = np.maximum(np.floor(steps * TICK_S * rate + 0.5).astype(np.int64) - 1, 0)
+        else:
+            lost = np.zeros(len(group), dtype=np.int64)
+        if self._last_raw is None:
+            lost[0] = 0
+        self._last_raw = int(vals[-1])
+        self._last_unwrapped = int(unwrapped[-1])
+        total_lost = int(lost.sum())
+        self.stats.packets += len(group)
+        self.stats.samples += len(group)
+        self.stats.lost_samples += total_lost
+        raw = np.ascontiguousarray(arr[:, 7:]).view("<i2").reshape(-1, 3)
+        meta = {
+            "accounter": self.accounter,
+            "stale": False,
+            "notifications": len(group),
+            "lost_before_sample": lost,
+        }
+        if self.accounter == "time":
+            kw: dict[str, Any] = {"device_time_s": unwrapped * TICK_S}
+            meta["tick"] = unwrapped
+        else:
+            kw = {"sample_index": unwrapped}
+        return [self._batch(self.accounter_source, raw, lost_samples=total_lost, meta=meta, **kw)]
 
 
 def make_decoder(**config: Any) -> MetaWearDecoder:
