@@ -258,8 +258,9 @@ class MetaWearDecoder:
         else:
             step = (value - self._last_raw) % _U32
             rate = self.sample_rate_hz.get(self.accounter_source)
-            # Two samples may share a tick above ~340 Hz (tick 1.46 ms); below that, and always
-            # in count mode, a repeated value is a duplicated notification.
+            # Two samples can share a tick only when the period is under one tick (> 683 Hz);
+            # with margin for timing jitter a repeated tick counts as a duplicate below 341 Hz,
+            # and a repeated count always does.
             repeat_is_dup = self.accounter == "count" or rate is None or rate * TICK_S < 0.5
             if (step == 0 and repeat_is_dup) or step >= _HALF_U32:
                 stale = True
