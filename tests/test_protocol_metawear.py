@@ -456,7 +456,8 @@ def _check(dec, payload: bytes) -> None:
     try:
         out = dec.decode(payload)
     except ProtocolError as e:
-        assert str(e).startswith("metawear: ") and "expected" in str(e)
+        assert e.family == "metawear" and e.offset is not None and e.expected
+        assert str(e).startswith(f"metawear: offset {e.offset}: expected ")
         return
     for b in out:
         assert isinstance(b, SampleBatch) and b.n_samples in (1, 3)

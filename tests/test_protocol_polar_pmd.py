@@ -803,7 +803,8 @@ def _assert_decodes_or_protocol_error(dec, payload: bytes) -> None:
         out = dec.decode(payload)
     except ProtocolError as e:
         msg = str(e)
-        assert msg.startswith("polar_pmd: ") and "expected" in msg
+        assert e.family == "polar_pmd" and e.offset is not None and e.expected
+        assert msg.startswith(f"polar_pmd: offset {e.offset}: expected ")
         return
     for b in out:
         assert isinstance(b, SampleBatch)
