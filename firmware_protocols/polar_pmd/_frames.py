@@ -252,6 +252,8 @@ def parse_raw_content(
     Returns ``(n, channels)`` int64; raises :class:`ProtocolError` when the content is empty or
     not a whole number of samples.
     """
+    if resolution_bits not in (8, 16, 24):
+        raise ValueError(f"{FAMILY}: raw frames hold 8, 16 or 24-bit samples, not {resolution_bits}")
     nbytes = resolution_bits // 8
     step = nbytes * channels
     if len(content) == 0 or len(content) % step:
@@ -264,10 +266,11 @@ def parse_raw_content(
         return np.frombuffer(content, dtype=np.int8).reshape(-1, channels).astype(np.int64)
     if nbytes == 2:
         return np.frombuffer(content, dtype="<i2").reshape(-1, channels).astype(np.int64)
-    b = np.frombuffer(content, dtype=np.uint8).reshape(-1, nbytes).astype(np.int64)
-    vals = (b << (8 * np.arange(nbytes, dtype=np.int64))).sum(axis=1)
-    sign = 1 << (resolution_bits - 1)
-    return ((vals ^ sign) - sign).reshape(-1, channels)
+    # int24: place the 3 bytes in the top of an int32 (low byte zero), arithmetic shift back
+    b = np.frombuffer(content, dtype=np.uint8).reshape(-1, nbytes)
+    wide = np.zeros((b.shape[0], 4), dtype=np.uint8)
+    wide[:, 1:] = b
+    return (wide.view("<i4").ravel() >> 8).astype(np.int64).reshape(-1, channels)
 
 
 def scale_values(
