@@ -598,6 +598,19 @@ def test_start_command_measurement_validation() -> None:
         start_commands("GYRO", sample_rate_hz=52, device="h10")
 
 
+def test_make_decoder_measurement_scopes_rate() -> None:
+    dec = make_decoder(measurement="gyro", sample_rate_hz=52, range=2000)
+    gyro = bytes.fromhex(BY_ID["polar_gyro_delta_type0"]["packet_hex"])
+    (b,) = dec.decode(gyro[:1] + (10**18).to_bytes(8, "little") + gyro[9:])
+    assert b.meta["timestamp_rule"] == "sample_rate"
+    with pytest.raises(ProtocolError, match="expected a sample rate"):
+        dec.decode(_frame(10**18, 3))  # ACC has no rate
+    with pytest.raises(
+        ValueError, match=r"option measurement: expected 'ACC' or 'GYRO', found 'ppg'"
+    ):
+        make_decoder(measurement="ppg")
+
+
 def test_make_decoder_rejects_unknown_option() -> None:
     with pytest.raises(ValueError, match=r"polar_pmd: option rate: expected one of"):
         make_decoder(rate=52)

@@ -301,13 +301,29 @@ class PolarPmdDecoder:
 def make_decoder(**config: Any) -> PolarPmdDecoder:
     """Create a :class:`PolarPmdDecoder`.
 
-    Config keys: ``sample_rate_hz`` (int or ``{"ACC": .., "GYRO": ..}``), ``factor`` (float or
-    per measurement), ``sdk_integer_mg`` (bool), ``clock_reset_threshold_s`` (float).
+    Config keys: ``sample_rate_hz`` (int, or ``{"ACC": .., "GYRO": ..}``), ``factor`` (float or
+    per measurement), ``measurement`` (``"ACC"``/``"GYRO"``: scalar ``sample_rate_hz`` and
+    ``factor`` then apply to that measurement only), ``range`` (accepted for a uniform CLI and
+    ignored: PMD samples arrive in mG or deg/s, so the range does not change decoding),
+    ``sdk_integer_mg`` (bool), ``clock_reset_threshold_s`` (float).
     """
+    cfg = dict(config)
+    cfg.pop("range", None)
+    measurement = cfg.pop("measurement", None)
     allowed = {"sample_rate_hz", "factor", "sdk_integer_mg", "clock_reset_threshold_s"}
-    unknown = set(config) - allowed
+    unknown = set(cfg) - allowed
     if unknown:
         raise ValueError(
-            f"{FAMILY}: option {sorted(unknown)[0]}: expected one of {sorted(allowed)}"
+            f"{FAMILY}: option {sorted(unknown)[0]}: expected one of "
+            f"{sorted(allowed | {'measurement', 'range'})}"
         )
-    return PolarPmdDecoder(**config)
+    if measurement is not None:
+        name = str(measurement).upper()
+        if name not in ("ACC", "GYRO"):
+            raise ValueError(
+                f"{FAMILY}: option measurement: expected 'ACC' or 'GYRO', found {measurement!r}"
+            )
+        for key in ("sample_rate_hz", "factor"):
+            if key in cfg and cfg[key] is not None and not isinstance(cfg[key], Mapping):
+                cfg[key] = {name: cfg[key]}
+    return PolarPmdDecoder(**cfg)

@@ -253,7 +253,9 @@ def parse_raw_content(
     not a whole number of samples.
     """
     if resolution_bits not in (8, 16, 24):
-        raise ValueError(f"{FAMILY}: raw frames hold 8, 16 or 24-bit samples, not {resolution_bits}")
+        raise ValueError(
+            f"{FAMILY}: raw frames hold 8, 16 or 24-bit samples, not {resolution_bits}"
+        )
     nbytes = resolution_bits // 8
     step = nbytes * channels
     if len(content) == 0 or len(content) % step:
