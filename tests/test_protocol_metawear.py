@@ -354,6 +354,20 @@ def test_accounter_create_vectors() -> None:
             r"option accounter: expected None, 'time' or 'count'",
         ),
         (lambda: make_decoder(rate=100), r"metawear: option rate: expected one of"),
+        (
+            lambda: make_decoder(sample_rate_hz=-5),
+            r"option sample_rate_hz: expected a positive rate",
+        ),
+        (
+            lambda: make_decoder(chip="bmx055"),
+            r"option chip: expected one of \['bmi160', 'bmi270'\]",
+        ),
+        (
+            lambda: make_decoder(gyro_range_dps=300),
+            r"option gyro_range_dps: expected one of \[2000,",
+        ),
+        (lambda: make_decoder(accounter_source="mag"), r"option accounter_source: expected 'acc'"),
+        (lambda: make_decoder(measurement="mag"), r"option measurement: expected 'acc' or 'gyro'"),
     ],
 )
 def test_option_validation(call, message: str) -> None:

@@ -560,6 +560,26 @@ def test_command_vectors() -> None:
     )
 
 
+def test_sdk_mode_responses_from_doc() -> None:
+    for vid, op in (("polar_cp_start_sdk_mode", 2), ("polar_cp_stop_sdk_mode", 3)):
+        r = parse_control_point_response(bytes.fromhex(BY_ID[vid]["expected"]["response_hex"]))
+        assert (r.op_code, r.measurement_type, r.ok, r.more) == (op, 9, True, False)
+
+
+def test_other_error_paths() -> None:
+    with pytest.raises(ValueError, match=r"polar_pmd: option settings: expected one of \["):
+        encode_settings({"GAIN": 3})
+    with pytest.raises(ProtocolError, match=r"offset 0: expected 02 <measurement type> <settings>"):
+        parse_start_command(b"\x03\x02")
+    with pytest.raises(ValueError, match=r"option factor: expected a finite positive number"):
+        make_decoder(factor=0.0)
+    with pytest.raises(ValueError, match=r"option sample_rate_hz: expected keys 'ACC'/'GYRO'"):
+        make_decoder(sample_rate_hz={"PPG": 130})
+    bad_factor = bytes.fromhex("f00202000005010000c0ff")  # FACTOR = NaN
+    with pytest.raises(ProtocolError, match=r"offset 7: expected a finite positive FACTOR"):
+        make_decoder().handle_control_point(bad_factor)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
