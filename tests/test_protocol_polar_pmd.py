@@ -677,6 +677,10 @@ _RAW = bytes.fromhex(BY_ID["polar_acc_raw_type1_52hz"]["packet_hex"])
             b"\x02" + b"\xff" * 8 + b"\x01" + bytes(6),
             r"offset 1: expected u64 timestamp < 2\^63 ns",
         ),
+        (
+            b"\x05" + bytes(8) + b"\x81" + bytes.fromhex("0000c07f" + "00000000" * 2),
+            r"offset 10: expected finite float32 gyro values, found NaN or infinity",
+        ),
     ],
 )
 def test_malformed_frames_raise_protocol_error(payload: bytes, message: str) -> None:

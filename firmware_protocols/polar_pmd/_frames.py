@@ -315,7 +315,10 @@ def scale_values(
             return np.trunc(raw.astype(np.float32) * f32).astype(np.float64)
         return raw * float(f32)
     if frame_type_byte == 0x81:
-        vals = raw.astype(np.uint32).view(np.float32).astype(np.float64)
+        bits = raw.astype(np.uint32)
+        if np.any((bits & 0x7F800000) == 0x7F800000):  # exponent all ones: NaN or infinity
+            raise _err(HEADER_SIZE, "finite float32 gyro values", "NaN or infinity")
+        vals = bits.view(np.float32).astype(np.float64)
     else:
         vals = raw.astype(np.float64)
     return vals if f32 == np.float32(1.0) else vals * float(f32)
@@ -417,8 +420,17 @@ def sample_timestamps_ns(
     gap = ts - prev
     if gap <= 0:
         raise _err(1, f"frame timestamp after the previous one ({prev} ns)", f"{ts} ns")
-    q, r = divmod(gap, n)
+    q, r = divmod(gap, n)  # gap·(i+1)/n = q·(i+1) + r·(i+1)/n, no int64 overflow
     i1 = np.arange(1, n + 1, dtype=np.int64)
-    rr = r * i1
-    base = prev + q * i1 + rr // n
-    return _round_half_even_frac(base, rr % n, n)
+    out = q * i1
+    out += prev
+    if r == 0:
+        return out
+    d, m = np.divmod(r * i1, n)
+    out += d
+    twice = 2 * m
+    out += twice > n
+    if n % 2 == 0:  # exact halves only occur for even n
+        tie = twice == n
+        out[tie] += out[tie] & 1
+    return out
