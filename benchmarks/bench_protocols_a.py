@@ -97,8 +97,11 @@ def main() -> None:
         for v in json.loads((ROOT / "tests/vectors/metawear.json").read_text())["vectors"]
     }
     rng = np.random.default_rng(0)
-    walk = np.cumsum(rng.integers(-40, 41, (36, 3)), axis=0) + 1000
-    gyro_f = (np.cumsum(rng.normal(0, 2, (36, 3)), axis=0)).astype(np.float32)
+    walk = (
+        np.cumsum(rng.integers(-40, 41, (36, 3)), axis=0) + 1000
+    )  # raw frames: 36 like the vector
+    walk57 = np.cumsum(rng.integers(-150, 151, (57, 3)), axis=0)  # compressed: 57 like the vector
+    gyro_f = (np.cumsum(rng.normal(0, 2, (57, 3)), axis=0)).astype(np.float32)
     cases = []
     raw1 = bytes.fromhex(vec["polar_acc_raw_type1_52hz"]["packet_hex"])
     cases.append(("polar_pmd ACC raw 0x01 (36 smp/frame)", raw1, 36, 52, {}))
@@ -112,24 +115,24 @@ def main() -> None:
     cases.append(("polar_pmd ACC delta 0x80 (57 smp/frame)", c80, 57, 52, {"factor": 0.000244}))
     cases.append(
         (
-            "polar_pmd ACC delta 0x81 (36 smp/frame, synth)",
-            _compressed(2, 0x81, walk, 2),
-            36,
+            "polar_pmd ACC delta 0x81 (57 smp/frame, synth)",
+            _compressed(2, 0x81, walk57, 2),
+            57,
             52,
             {},
         )
     )
     cases.append(
         (
-            "polar_pmd GYRO delta 0x80 (36 smp/frame, synth)",
-            _compressed(5, 0x80, walk, 2),
-            36,
+            "polar_pmd GYRO delta 0x80 (57 smp/frame, synth)",
+            _compressed(5, 0x80, walk57, 2),
+            57,
             52,
             {},
         )
     )
     g81 = _compressed(5, 0x81, gyro_f.view(np.uint32).astype(np.int64), 4)
-    cases.append(("polar_pmd GYRO delta 0x81 float (36 smp/frame, synth)", g81, 36, 52, {}))
+    cases.append(("polar_pmd GYRO delta 0x81 float (57 smp/frame, synth)", g81, 57, 52, {}))
 
     rows = []
     for name, template, n, rate, kw in cases:

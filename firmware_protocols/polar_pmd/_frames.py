@@ -229,16 +229,21 @@ def parse_delta_content(
     if not blocks:
         return ref.reshape(1, channels), blocks
     bits = np.unpackbits(np.frombuffer(content, dtype=np.uint8, offset=ref_len), bitorder="little")
-    parts = [ref.reshape(1, channels)]
+    out = np.empty((1 + sum(c for _, c in blocks), channels), dtype=np.int64)
+    out[0] = ref
+    row = 1
     for (w, c), (b0, nbits) in zip(blocks, spans, strict=True):
+        dst = out[row : row + c]
+        row += c
         if w == 0:
-            parts.append(np.zeros((c, channels), dtype=np.int64))
+            dst[:] = 0
             continue
         d = bits[b0 : b0 + nbits].reshape(c * channels, w) @ _BIT_WEIGHTS[:w]
         sign = 1 << (w - 1)
-        parts.append(((d ^ sign) - sign).reshape(c, channels))
-    out = np.concatenate(parts) if len(parts) > 1 else parts[0]
-    out = np.cumsum(out, axis=0)
+        d ^= sign
+        d -= sign
+        dst[:] = d.reshape(c, channels)
+    np.cumsum(out, axis=0, out=out)
     if encoding == "float":
         out &= 0xFFFFFFFF
     return out, blocks
