@@ -574,3 +574,12 @@ def test_decode_many_raises_on_bad_packet() -> None:
         dec.decode_many([bytes.fromhex("030416c494a22ad0"), b"\x03"])
     with pytest.raises(ProtocolError, match=r"offset 7: expected 8 bytes"):
         dec.decode_many([bytes.fromhex("030416c494a22a")] * 3)
+
+
+def test_bytearray_payloads_as_bleak_delivers_them() -> None:
+    hexes = [BY_ID["mw_bmi160_acc_packed"]["packet_hex"]] * 2
+    a = make_decoder(acc_range_g=8).decode_many([bytes.fromhex(h) for h in hexes])
+    b = make_decoder(acc_range_g=8).decode_many([bytearray.fromhex(h) for h in hexes])
+    np.testing.assert_array_equal(a[0].acc_mps2, b[0].acc_mps2)
+    (c,) = make_decoder(acc_range_g=8).decode(bytearray.fromhex(hexes[0]))
+    np.testing.assert_array_equal(c.acc_mps2, a[0].acc_mps2[:3])

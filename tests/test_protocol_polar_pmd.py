@@ -903,3 +903,13 @@ def test_padded_frames_raise(pad: int, byte: int) -> None:
     if pad % 6:
         with pytest.raises(ProtocolError, match=r"^polar_pmd: offset \d+: expected "):
             dec.decode(_RAW + bytes([byte]) * pad)
+
+
+def test_bytearray_payloads_as_bleak_delivers_them() -> None:
+    vec = BY_ID["polar_acc_delta_type0_factor"]
+    a = make_decoder(sample_rate_hz=52, factor=0.000244).decode(bytes.fromhex(vec["packet_hex"]))
+    b = make_decoder(sample_rate_hz=52, factor=0.000244).decode(
+        bytearray.fromhex(vec["packet_hex"])
+    )
+    np.testing.assert_array_equal(a[0].acc_mps2, b[0].acc_mps2)
+    np.testing.assert_array_equal(a[0].device_time_s, b[0].device_time_s)
