@@ -335,10 +335,27 @@ def test_decoder_gap_counts_lost_samples() -> None:
     dec.decode(_frame(ends[1], 36))
     (b,) = dec.decode(_frame(ends[3], 36))  # frame 3 lost: 36 samples
     assert b.lost_samples == 36 and dec.stats.lost_samples == 36
-    assert b.meta["timestamp_rule"] == "sample_rate"
+    assert b.meta["timestamp_rule"] == "last_interval" and b.meta["loss_checked"]
     # samples stay at the nominal spacing ending at the frame timestamp, not stretched over the gap
     assert np.all(np.abs(np.diff(b.meta["device_time_ns"]) - NS52) <= 1)
     assert b.meta["device_time_ns"][0] - ends[1] == pytest.approx(37 * NS52, abs=2)
+
+
+def test_decoder_off_nominal_device_rate_no_false_losses() -> None:
+    """A device 4 % slower than nominal: no false losses; a dropped frame is still counted."""
+    dec = make_decoder(sample_rate_hz=52)
+    true_interval = 1e9 / (52 * 0.96)
+    t0 = 800_000_000_000_000_000
+    ends = [t0 + round(36 * true_interval * (k + 1)) for k in range(12)]
+    out = [dec.decode(_frame(e, 36))[0] for k, e in enumerate(ends) if k != 7]
+    assert [b.lost_samples for b in out] == [0] * 7 + [36] + [0] * 3
+    gap = out[7].meta["device_time_ns"]
+    np.testing.assert_allclose(np.diff(gap), true_interval, atol=1)  # measured, not nominal
+    assert out[1].meta["loss_checked"] and not _first_checked(out)
+
+
+def _first_checked(out: list) -> bool:
+    return bool(out[0].meta["loss_checked"])
 
 
 def test_decoder_duplicate_and_reordered_frames_flagged() -> None:

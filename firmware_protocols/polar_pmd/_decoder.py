@@ -74,11 +74,13 @@ class PolarPmdDecoder:
     Per-sample device time follows ``PmdTimeStampUtils.getTimeStamps`` (see
     :func:`~firmware_protocols.polar_pmd.sample_timestamps_ns`), with these additions:
 
-    * **Losses**: with a known previous timestamp ``p`` and nominal rate ``f``, the frame spans
-      ``(ts − p)·f/1e9`` sample periods; ``lost = round(span − n)`` when ≥ 1 is counted in
-      ``lost_samples`` and the frame is then timed from the nominal rate backwards from ``ts``
-      (the SDK would instead stretch the frame over the gap). Assumes the device rate is within
-      ``0.5/n`` of nominal.
+    * **Losses**: with a known previous timestamp ``p`` and a sample interval ``Δ`` (measured on
+      the previous gap-free frame of the stream, else ``1e9/f`` from the nominal rate), the frame
+      spans ``(ts − p)/Δ`` intervals; an excess over ``n`` larger than ``max(0.5, 0.1·n)``
+      samples is counted as ``lost = round(excess)`` in ``lost_samples`` (BLE drops whole
+      notifications, so real losses are about a frame long; the 10 % margin keeps a device
+      running a few % off nominal from producing false losses). Such a frame is timed backwards
+      from ``ts`` at ``Δ`` instead of being stretched over the gap as the SDK does.
     * **Stale frames** (``ts ≤ p``, duplicated or reordered): counted in
       ``stats.stale_frames``, returned with ``meta["stale"] = True`` and timed backwards from
       ``ts`` with the last good sample interval; the stream state is not moved back.
@@ -231,7 +233,7 @@ class PolarPmdDecoder:
         ts = frame.timestamp_ns
         prev = self._prev.get(key, 0)
         rate = self._rates.get(mtype, 0)
-        stale = clock_reset = False
+        stale = clock_reset = loss_checked = False
         lost = 0
         rule = "previous_frame"
         if prev and ts <= prev:
@@ -252,17 +254,23 @@ class PolarPmdDecoder:
             rule = "stale_last_interval"
             self.stats.stale_frames += 1
         else:
-            if prev and rate:
-                span = (ts - prev) * rate / 1e9
-                lost = int(np.floor(span - n + 0.5))
-                if lost < 1:
-                    lost = 0
+            ref_interval = self._interval.get(key) or (1e9 / rate if rate else 0.0)
+            loss_checked = bool(prev and ref_interval)
+            if loss_checked:
+                excess = (ts - prev) / ref_interval - n
+                if excess > max(0.5, 0.1 * n):
+                    lost = int(excess + 0.5)
             if prev and not lost:
                 times = sample_timestamps_ns(prev, ts, n, 0)
+                self._interval[key] = (ts - prev) / n
+            elif lost:
+                steps = np.round(ref_interval * np.arange(n - 1, -1, -1)).astype(np.int64)
+                times = ts - steps
+                rule = "last_interval"
             else:
                 times = sample_timestamps_ns(0, ts, n, rate)
                 rule = "sample_rate"
-            self._interval[key] = (ts - prev) / n if (prev and not lost) else 1e9 / rate
+                self._interval[key] = 1e9 / rate
             self._prev[key] = ts
         values = frame.values
         meta = {
@@ -274,7 +282,7 @@ class PolarPmdDecoder:
             "timestamp_rule": rule,
             "stale": stale,
             "clock_reset": clock_reset,
-            "loss_checked": bool(prev and rate and not stale),
+            "loss_checked": loss_checked,
         }
         if lost:
             self.stats.lost_samples += lost
