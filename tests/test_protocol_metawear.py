@@ -583,3 +583,10 @@ def test_bytearray_payloads_as_bleak_delivers_them() -> None:
     np.testing.assert_array_equal(a[0].acc_mps2, b[0].acc_mps2)
     (c,) = make_decoder(acc_range_g=8).decode(bytearray.fromhex(hexes[0]))
     np.testing.assert_array_equal(c.acc_mps2, a[0].acc_mps2[:3])
+
+
+def test_every_vector_is_exercised() -> None:
+    """Each vector of the JSON is either parametrised (samples) or named by a test here."""
+    source = Path(__file__).read_text()
+    named = {v["id"] for v in VECTORS if f'"{v["id"]}"' in source}
+    assert {v["id"] for v in VECTORS} == {v["id"] for v in SAMPLE_VECTORS} | named

@@ -930,3 +930,13 @@ def test_bytearray_payloads_as_bleak_delivers_them() -> None:
     )
     np.testing.assert_array_equal(a[0].acc_mps2, b[0].acc_mps2)
     np.testing.assert_array_equal(a[0].device_time_s, b[0].device_time_s)
+
+
+def test_every_vector_is_exercised() -> None:
+    """Each vector of the JSON is either parametrised by kind or named by a test here."""
+    source = Path(__file__).read_text()
+    by_kind = {
+        v["id"] for v in DATA_VECTORS + CONTENT_VECTORS + RESPONSE_VECTORS + TIMESTAMP_VECTORS
+    }
+    named = {v["id"] for v in VECTORS if f'"{v["id"]}"' in source}
+    assert {v["id"] for v in VECTORS} == by_kind | named
