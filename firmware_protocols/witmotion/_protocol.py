@@ -228,13 +228,11 @@ class WitMotionDecoder:
             pos += k * FRAME_SIZE
         self._buf = buf[pos:]
         self.skipped_bytes += skipped + sum(skips)
-        self._skipped_pending += sum(skips)
-        pending_after = skipped
         out: list[SampleBatch] = []
-        if runs:
-            frames = np.concatenate(runs) if len(runs) > 1 else runs[0]
-            out = self._frames_to_batches(frames)
-        self._skipped_pending += pending_after
+        for run, skip in zip(runs, skips):
+            self._skipped_pending += skip
+            out.extend(self._frames_to_batches(run))
+        self._skipped_pending += skipped  # garbage at the end: reported with the next batch
         return out
 
     def _frames_to_batches(self, frames: np.ndarray) -> list[SampleBatch]:
