@@ -577,6 +577,8 @@ class GaitkitOpenDecoder:
         scale_acc = acc_g * G0 / 32768.0
         scale_gyr = gyr_dps * RAD_PER_DEG / 32768.0
         offs = np.arange(n, dtype=np.float64) / rate
+        self.stats.packets += m
+        self.stats.lost_samples += int(lost.sum())
         out: list[SampleBatch] = []
         for a, b in zip(bounds[:-1], bounds[1:]):
             sl = slice(a * n, b * n)
@@ -606,8 +608,6 @@ class GaitkitOpenDecoder:
                 k = min(batch.n_samples, self.stats.lost_samples)
                 self.stats.lost_samples -= k
                 self.late_samples += batch.n_samples
-        self.stats.packets += m
-        self.stats.lost_samples += int(lost.sum())
         return out
 
 
