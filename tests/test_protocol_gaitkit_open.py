@@ -131,7 +131,8 @@ def test_losses_from_counter_jumps_across_wrap(spp, n_packets, drop, counter):
     assert dec.stats.lost_samples == lost_true
     assert sum(b.lost_samples for b in out) == lost_true
     idx = _cat(out, "sample_index")
-    expected = [counter + i * spp + j for i in range(n_packets) if i not in drop for j in range(spp)]
+    kept_i = [i for i in range(n_packets) if i not in drop]
+    expected = [counter + i * spp + j for i in kept_i for j in range(spp)]
     assert idx.tolist() == expected
     # device time and index agree across the 2^32 µs wrap: t = t0 + (idx - idx0) / 200 Hz
     t = _cat(out, "device_time_s")
@@ -298,25 +299,32 @@ def test_firmware_constants_match_python():
 _HARNESS = r"""
 #include <stdio.h>
 #include "gaitkit_open_protocol.h"
-static void hex(const uint8_t *p, size_t n) { for (size_t i = 0; i < n; i++) printf("%02x", p[i]); printf("\n"); }
+static void hex(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++) printf("%02x", p[i]);
+  printf("\n");
+}
 int main(void) {
   unsigned spp, n, dev, codes; unsigned long counter; unsigned long long t0, step;
-  if (scanf("%u %u %u %u %lu %llu %llu", &spp, &n, &dev, &codes, &counter, &t0, &step) != 7) return 2;
+  int got = scanf("%u %u %u %u %lu %llu %llu", &spp, &n, &dev, &codes, &counter, &t0, &step);
+  if (got != 7) return 2;
   static int16_t s[4096][6];
-  for (unsigned i = 0; i < n; i++) for (int k = 0; k < 6; k++) { int v; scanf("%d", &v); s[i][k] = (int16_t)v; }
+  for (unsigned i = 0; i < n; i++)
+    for (int k = 0; k < 6; k++) { int v; scanf("%d", &v); s[i][k] = (int16_t)v; }
   uint8_t out[GK_MAX_PACKET_SIZE];
   unsigned step_n = spp ? spp : 1;
   for (unsigned i = 0; i < n; i += step_n) {
     unsigned m = (n - i < step_n) ? n - i : step_n;
     uint32_t c = (uint32_t)(counter + i); uint64_t t = t0 + (uint64_t)i * step;
-    size_t len = spp ? gk_encode_full(out, (uint16_t)dev, (uint8_t)codes, c, t, &s[i], (uint8_t)m)
+    size_t len = spp ? gk_encode_full(out, (uint16_t)dev, (uint8_t)codes, c, t, &s[i],
+                                      (uint8_t)m)
                      : gk_encode_compact(out, (uint8_t)codes, c, t, s[i]);
     hex(out, len);
   }
   size_t len = gk_encode_info(out, (uint16_t)dev, GK_CHIP_LSM9DS1, (uint8_t)codes, (uint8_t)spp, 1);
   hex(out, len);
   float vals[] = {0.0f, 1.0f, -1.0f, 0.5f, 3.99f, -4.5f, 2.0f, 1e-4f, 15.9999f, -16.0f};
-  for (int r = 0; r < 4; r++) for (int i = 0; i < 10; i++) printf("%d ", gk_quantise(vals[i], GK_ACC_RANGE_G[r]));
+  for (int r = 0; r < 4; r++)
+    for (int i = 0; i < 10; i++) printf("%d ", gk_quantise(vals[i], GK_ACC_RANGE_G[r]));
   printf("\n");
   return 0;
 }

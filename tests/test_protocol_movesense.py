@@ -124,8 +124,8 @@ def test_losses_from_timestamp_jump_and_batches_split():
     for k in range(6):
         if k == 3:
             t += 2 * n * 1000 / rate  # two packets (8 samples) lost
-        starts.append(int(round(t)))
-        packets.append(_data(int(round(t)), acc, gyr))
+        starts.append(round(t))
+        packets.append(_data(round(t), acc, gyr))
         t += n * 1000 / rate
     out = []
     for p in packets:

@@ -75,7 +75,9 @@ def test_data_frame_vectors(v):
     assert b.meta["losses_detectable"] is False
 
 
-@pytest.mark.parametrize("v", [pytest.param(BY_ID["wit_data_0x71_mag"], id="wit_data_0x71_mag[derived]")])
+@pytest.mark.parametrize(
+    "v", [pytest.param(BY_ID["wit_data_0x71_mag"], id="wit_data_0x71_mag[derived]")]
+)
 def test_register_reply_vector(v):
     (b,) = wm.make_decoder().decode(bytes.fromhex(v["packet_hex"]))
     assert b.n_samples == 0
@@ -91,7 +93,7 @@ def test_fragmented_stream_vector(v):
     for h in v["packet_hex"]:
         out += dec.decode(bytes.fromhex(h))
     assert len(out) == v["expected"]["n_frames"]
-    for b, exp in zip(out, v["expected"]["frames"]):
+    for b, exp in zip(out, v["expected"]["frames"], strict=True):
         _check_frame(b, exp)
     assert dec.skipped_bytes == 3 and out[0].meta["skipped_bytes"] == 3
     assert dec.buffered_bytes == 0 and dec.stats.packets == 3 and dec.stats.samples == 2
@@ -111,7 +113,7 @@ def _stream(n: int, seed: int = 0) -> tuple[bytes, np.ndarray]:
 def test_any_split_of_a_stream_decodes_the_same(data):
     stream, vals = _stream(12)
     cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=15)))
-    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)])]
+    pieces = [stream[a:b] for a, b in zip([0, *cuts], [*cuts, len(stream)], strict=True)]
     dec = wm.make_decoder()
     out = []
     for p in pieces:
@@ -187,7 +189,9 @@ def test_start_commands_unlock_then_write_then_save():
         "ffaa6988b5", "ffaa030900", "ffaa6988b5", "ffaa1f0400", "ffaa000000"
     ]
     assert wm.start_commands() == [] and wm.stop_commands() == []
-    with pytest.raises(ValueError, match=r"sampling_rate_hz must be one of \[1, 5, 10, 50, 100, 200\], got 25"):
+    with pytest.raises(
+        ValueError, match=r"sampling_rate_hz must be one of \[1, 5, 10, 50, 100, 200\], got 25"
+    ):
         wm.rate_command(25)
     with pytest.raises(ValueError, match="bandwidth_hz must be one of"):
         wm.bandwidth_command(7)

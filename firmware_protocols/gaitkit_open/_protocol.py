@@ -11,6 +11,7 @@ compiles its C header and compares its packets byte for byte with :func:`encode_
 from __future__ import annotations
 
 import binascii
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -139,7 +140,7 @@ def codes_byte(rate_code: int, acc_range_code: int, gyro_range_code: int) -> int
 
 
 def rate_code_for(sampling_rate_hz: float) -> int:
-    """The rate code whose nominal rate equals ``sampling_rate_hz`` (ValueError otherwise)."""
+    """Return the rate code whose nominal rate is ``sampling_rate_hz`` (else ValueError)."""
     for code, hz in RATE_CODES_HZ.items():
         if abs(hz - sampling_rate_hz) < 1e-9:
             return code
@@ -327,7 +328,7 @@ def _check_magic(byte: int, offset: int, *, allow_compact: bool = True) -> None:
 
 
 def command(op: int, *args: int, description: str = "") -> Command:
-    """A control write ``[op, args...]`` to the control characteristic."""
+    """Build a control write ``[op, args...]`` to the control characteristic."""
     return Command(CONTROL_UUID, bytes([op, *args]), description, response=True)
 
 
@@ -338,7 +339,7 @@ def start_commands(
     gyro_range_code: int | None = None,
     samples_per_packet: int | None = None,
 ) -> list[Command]:
-    """Writes that configure (optionally) and start the stream.
+    """Build the writes that configure (optionally) and start the stream.
 
     Parameters
     ----------
@@ -380,7 +381,7 @@ def start_commands(
 
 
 def stop_commands() -> list[Command]:
-    """The write that stops the stream."""
+    """Build the write that stops the stream."""
     return [command(OP_STOP, description="stop streaming")]
 
 
@@ -580,7 +581,7 @@ class GaitkitOpenDecoder:
         self.stats.packets += m
         self.stats.lost_samples += int(lost.sum())
         out: list[SampleBatch] = []
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             sl = slice(a * n, b * n)
             sample_index = (idx[a:b, None] + np.arange(n)).ravel()
             times = (t_first_us[a:b, None] / 1e6 + offs).ravel()

@@ -8,6 +8,7 @@ arrays of ``n`` float32 LE xyz vectors (IMU6: acc, gyro; IMU9: acc, gyro, magn).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -99,7 +100,7 @@ def unsubscribe_command(reference: int = 99) -> Command:
 def start_commands(
     *, measurement: str = "IMU6", sampling_rate_hz: int, reference: int = 99
 ) -> list[Command]:
-    """Writes that start an IMU stream: one SUBSCRIBE to ``/Meas/<measurement>/<rate>``.
+    """Build the writes that start an IMU stream: one SUBSCRIBE to ``/Meas/<meas>/<rate>``.
 
     Parameters
     ----------
@@ -116,7 +117,7 @@ def start_commands(
 
 
 def stop_commands(*, reference: int = 99) -> list[Command]:
-    """Writes that stop the stream subscribed with ``reference``."""
+    """Build the writes that stop the stream subscribed with ``reference``."""
     return [unsubscribe_command(reference)]
 
 
@@ -139,8 +140,11 @@ def parse_command(payload: bytes) -> dict[str, Any]:
 
 
 def _status(data: bytes) -> tuple[int | None, str]:
-    """Status of a command result: u16, little-endian per the web client; big-endian if only
-    that reading is an HTTP-like code 100-599 (the sample firmware writes 507 as ``01 FB``)."""
+    """Read the status of a command result.
+
+    u16, little-endian per the web client; big-endian if only that reading is an HTTP-like
+    code 100-599 (the sample firmware writes 507 as ``01 FB``).
+    """
     if len(data) != 2:
         return None, ""
     le = int.from_bytes(data, "little")
@@ -333,11 +337,12 @@ class MovesenseDecoder:
         backwards = gap <= -0.5
         self._t_prev_ms = int(t_ms[-1])
         self._n_prev = n
-        breaks = np.flatnonzero((lost > 0) | backwards | np.concatenate([[False], refs[1:] != refs[:-1]]))
+        new_ref = np.concatenate([[False], refs[1:] != refs[:-1]])
+        breaks = np.flatnonzero((lost > 0) | backwards | new_ref)
         bounds = np.concatenate([[0], breaks[breaks > 0], [m]])
         offs = np.arange(n) / rate
         out: list[SampleBatch] = []
-        for a, e in zip(bounds[:-1], bounds[1:]):
+        for a, e in itertools.pairwise(bounds):
             arrays: dict[str, np.ndarray] = {}
             for j, name in enumerate(self.arrays):
                 arrays[name] = vals[a:e, j].reshape(-1, 3)
@@ -366,8 +371,11 @@ class MovesenseDecoder:
 
 
 def make_decoder(**config: Any) -> MovesenseDecoder:
-    """Create a decoder. Config keys: ``path`` (required, e.g. ``/Meas/IMU6/104``),
-    ``reference`` (int 1-255 or None), ``samples_per_packet`` (int or None)."""
+    """Create a decoder.
+
+    Config keys: ``path`` (required, e.g. ``/Meas/IMU6/104``), ``reference`` (int 1-255 or
+    None), ``samples_per_packet`` (int or None).
+    """
     if "path" not in config:
         raise TypeError("movesense decoder needs path=, e.g. path='/Meas/IMU6/104'")
     return MovesenseDecoder(**config)

@@ -81,7 +81,7 @@ class MotionConfig:
                 raise ValueError(f"{name} must be an integer {lo}-{hi}, got {v!r}")
 
     def to_bytes(self) -> bytes:
-        """The 9-byte characteristic value."""
+        """Encode as the 9-byte characteristic value."""
         return (
             self.pedo_interval_ms.to_bytes(2, "little")
             + self.temp_interval_ms.to_bytes(2, "little")
@@ -112,7 +112,7 @@ def config_command(config: MotionConfig) -> Command:
 
 
 def start_commands(*, motion_freq_hz: int, **other: Any) -> list[Command]:
-    """Writes before enabling raw-data notifications: the motion config at ``motion_freq_hz``.
+    """Build the writes before enabling raw notifications: the config at ``motion_freq_hz``.
 
     ``other`` sets the other :class:`MotionConfig` fields; fields not given take the firmware
     defaults (``MOTION_DEFAULT_CONFIG``), so read the config first to keep a user's settings.
@@ -121,7 +121,7 @@ def start_commands(*, motion_freq_hz: int, **other: Any) -> list[Command]:
 
 
 def stop_commands() -> list[Command]:
-    """Nothing to write: the stream stops when notifications are disabled."""
+    """Return no writes: the stream stops when notifications are disabled."""
     return []
 
 

@@ -8,6 +8,7 @@ is no checksum, no counter and no device time.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -105,8 +106,10 @@ def read_register_command(register: int) -> Command:
 def start_commands(
     *, sampling_rate_hz: float | None = None, bandwidth_hz: int | None = None, save: bool = False
 ) -> list[Command]:
-    """Writes that configure the stream. The sensor streams ``55 61`` frames as soon as
-    notifications are enabled, so with no option this is empty.
+    """Build the writes that configure the stream.
+
+    The sensor streams ``55 61`` frames as soon as notifications are enabled, so with no
+    option this is empty.
 
     Each setting is ``unlock``, then the register write; ``save=True`` appends the save command
     (persists across power cycles; the vendor SDK always saves).
@@ -122,7 +125,7 @@ def start_commands(
 
 
 def stop_commands() -> list[Command]:
-    """Nothing to write: the stream stops when notifications are disabled."""
+    """Return no writes: the stream stops when notifications are disabled."""
     return []
 
 
@@ -229,7 +232,7 @@ class WitMotionDecoder:
         self._buf = buf[pos:]
         self.skipped_bytes += skipped + sum(skips)
         out: list[SampleBatch] = []
-        for run, skip in zip(runs, skips):
+        for run, skip in zip(runs, skips, strict=True):
             self._skipped_pending += skip
             out.extend(self._frames_to_batches(run))
         self._skipped_pending += skipped  # garbage at the end: reported with the next batch
@@ -241,7 +244,7 @@ class WitMotionDecoder:
         change = np.flatnonzero(np.diff(is_data.astype(np.int8)) != 0) + 1
         bounds = np.concatenate([[0], change, [len(frames)]])
         out: list[SampleBatch] = []
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             skipped, self._skipped_pending = self._skipped_pending, 0
             if is_data[a]:
                 v = vals[a:b].astype(np.float64)
