@@ -153,11 +153,12 @@ def test_register_reply_between_data_frames_keeps_order():
     assert [b.n_samples for b in out] == [1, 0, 2]
 
 
-def test_quaternion_and_temperature_replies():
+def test_quaternion_and_other_register_replies():
     q = wm.make_decoder().decode(_frame([0x51, 32767, 0, -16384, 0, 0, 0, 0, 0], 0x71))[0]
     assert q.meta["quaternion_wxyz"] == pytest.approx([32767 / 32768, 0, -0.5, 0])
-    t = wm.make_decoder().decode(_frame([0x40, 2534, 0, 0, 0, 0, 0, 0, 0], 0x71))[0]
-    assert t.meta["temperature_degc"] == pytest.approx(25.34)
+    t = wm.make_decoder().decode(_frame([0x40, 2534, -1, 0, 0, 0, 0, 0, 7], 0x71))[0]
+    assert t.meta["registers"] == [2534, -1, 0, 0, 0, 0, 0, 7]  # raw: scale not documented
+    assert set(t.meta) == {"frame", "start_register", "registers", "skipped_bytes"}
 
 
 def test_decode_many_equals_decode():

@@ -51,7 +51,6 @@ REG_RATE = 0x03
 REG_BANDWIDTH = 0x1F
 REG_READ = 0x27
 REG_MAG = 0x3A
-REG_TEMP = 0x40
 REG_QUATERNION = 0x51
 REG_UNLOCK = 0x69
 UNLOCK_VALUE = 0xB588
@@ -140,8 +139,6 @@ def _register_meta(reg: int, values: np.ndarray) -> dict[str, Any]:
         meta["mag_sdk_scaled"] = [float(v) / 120.0 for v in values[:3]]
     elif reg == REG_QUATERNION:
         meta["quaternion_wxyz"] = [float(v) / 32768.0 for v in values[:4]]
-    elif reg == REG_TEMP:
-        meta["temperature_degc"] = float(values[0]) / 100.0
     return meta
 
 
