@@ -115,7 +115,7 @@ def _assert_protocol_error(name, fn):
         fn()
     except ProtocolError as exc:
         assert exc.family == name and str(exc).startswith(f"{name}: ")
-        assert exc.expected
+        assert exc.expected and exc.offset is not None and exc.offset >= 0
 
 
 def _samples_or_error(name, dec, payload):
@@ -124,6 +124,7 @@ def _samples_or_error(name, dec, payload):
         return sum(b.n_samples for b in _feed(dec, [payload]))
     except ProtocolError as exc:
         assert exc.family == name and str(exc).startswith(f"{name}: ") and exc.expected
+        assert exc.offset is not None and exc.offset >= 0
         return None
 
 

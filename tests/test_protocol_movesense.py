@@ -239,7 +239,7 @@ def test_fuzz_only_protocol_errors(payloads):
         try:
             out = dec.decode(p)
         except ProtocolError as exc:
-            assert exc.family == "movesense" and exc.expected
+            assert exc.family == "movesense" and exc.expected and exc.offset is not None
             continue
         for b in out:
             assert b.family == "movesense"

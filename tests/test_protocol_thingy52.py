@@ -102,5 +102,6 @@ def test_fuzz_only_protocol_errors(payload):
         out = th.make_decoder().decode(payload)
     except ProtocolError as exc:
         assert exc.family == "thingy52" and len(payload) != 18
+        assert exc.offset == min(len(payload), 18)
     else:
         assert len(payload) == 18 and out[0].n_samples == 1

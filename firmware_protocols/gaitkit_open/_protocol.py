@@ -111,6 +111,9 @@ PROFILE = SensorProfile(
 
 _U32 = 1 << 32
 _U16 = 1 << 16
+_FULL_SIZES = tuple(
+    FULL_HEADER_SIZE + SAMPLE_SIZE * n + CRC_SIZE for n in range(1, MAX_SAMPLES_PER_PACKET + 1)
+)
 
 
 def crc16_ccitt_false(data: bytes) -> int:
@@ -443,12 +446,19 @@ class GaitkitOpenDecoder:
 
     def reset(self) -> None:
         """Forget the counter and time references (call after a reconnect)."""
+        self._layouts: dict[tuple[int, int], Any] = {}
         self._next_index: int | None = None
         self._t_ref_us: int | None = None
 
     def decode(self, payload: bytes) -> list[SampleBatch]:
         """Decode one notification; raise :class:`ProtocolError` when malformed."""
-        return self.decode_many((payload,))
+        b = bytes(payload)
+        try:
+            key, _ = self._parse(0, b)
+        except ProtocolError:
+            self.stats.rejected_packets += 1
+            raise
+        return [self._decode_one(b, key)]
 
     def decode_many(self, payloads: Iterable[bytes]) -> list[SampleBatch]:
         """Decode many notifications in arrival order at once (vectorised).
@@ -462,18 +472,124 @@ class GaitkitOpenDecoder:
         if not bufs:
             return []
         try:
-            groups = [self._parse(i, b) for i, b in enumerate(bufs)]
+            keys = self._check_many(bufs)
         except ProtocolError:
             self.stats.rejected_packets += 1
             raise
-        # contiguous runs of packets with the same (kind, n, codes, device id)
         out: list[SampleBatch] = []
-        start = 0
-        for i in range(1, len(groups) + 1):
-            if i == len(groups) or groups[i][0] != groups[start][0]:
-                out.extend(self._decode_run(bufs[start:i], groups[start][0]))
-                start = i
+        # contiguous runs of packets with the same (kind, n, codes, device id)
+        for a, b, key in keys:
+            out.extend(self._decode_run(bufs[a:b], key))
         return out
+
+    def _check_many(self, bufs: list[bytes]) -> list[tuple[int, int, tuple[str, int, int, int]]]:
+        """Validate every packet; return runs ``(start, stop, key)`` of equal header keys."""
+        size = len(bufs[0])
+        if size in (COMPACT_SIZE, *_FULL_SIZES) and all(len(b) == size for b in bufs):
+            raw = np.frombuffer(b"".join(bufs), dtype=np.uint8).reshape(len(bufs), size)
+            compact = size == COMPACT_SIZE and raw[0, 0] == MAGIC_COMPACT
+            if compact:
+                ok = raw[:, 0] == MAGIC_COMPACT
+                codes = raw[:, 1]
+                key_cols = codes.astype(np.int64)
+            else:
+                n = (size - FULL_HEADER_SIZE - CRC_SIZE) // SAMPLE_SIZE
+                ok = (raw[:, 0] == MAGIC_FULL) & (raw[:, 1] == n) & (raw[:, 5] == 0)
+                codes = raw[:, 4]
+                key_cols = codes.astype(np.int64) | (raw[:, 2].astype(np.int64) << 8) | (
+                    raw[:, 3].astype(np.int64) << 16
+                )
+            rc = codes & 0x0F
+            ok &= (rc >= 1) & (rc <= 14)
+            if self.verify_crc:
+                found = raw[:, -2].astype(np.int64) | (raw[:, -1].astype(np.int64) << 8)
+                crc = np.fromiter(
+                    (binascii.crc_hqx(memoryview(b)[:-2], CRC_INIT) for b in bufs),
+                    dtype=np.int64,
+                    count=len(bufs),
+                )
+                ok &= crc == found
+            if ok.all():
+                change = np.flatnonzero(np.diff(key_cols) != 0) + 1
+                bounds = [0, *change.tolist(), len(bufs)]
+                runs = []
+                for a, b in itertools.pairwise(bounds):
+                    runs.append((a, b, self._parse(a, bufs[a])[0]))
+                return runs
+            bad = int(np.argmin(ok))
+            self._parse(bad, bufs[bad])  # raises with the precise message
+        keys = [self._parse(i, b)[0] for i, b in enumerate(bufs)]
+        runs = []
+        start = 0
+        for i in range(1, len(keys) + 1):
+            if i == len(keys) or keys[i] != keys[start]:
+                runs.append((start, i, keys[start]))
+                start = i
+        return runs
+
+    def _layout(self, codes: int, n: int) -> tuple[float, float, float, np.ndarray]:
+        """Scales and per-sample time offsets for a codes byte (cached)."""
+        cached = self._layouts.get((codes, n))
+        if cached is None:
+            rate = RATE_CODES_HZ[codes & 0x0F]
+            acc_g = ACC_RANGE_CODES_G[(codes >> 4) & 3]
+            gyr_dps = GYRO_RANGE_CODES_DPS[codes >> 6]
+            cached = (rate, acc_g, gyr_dps, np.arange(n, dtype=np.float64) / rate)
+            self._layouts[(codes, n)] = cached
+        return cached
+
+    def _decode_one(self, b: bytes, key: tuple[str, int, int, int]) -> SampleBatch:
+        """Scalar fast path of :meth:`_decode_run` for one packet (same rules)."""
+        kind, n, codes, dev = key
+        if kind == "full":
+            c = int.from_bytes(b[6:10], "little")
+            t = int.from_bytes(b[10:14], "little")
+            c_mod = t_mod = _U32
+            unit, off = 1, FULL_HEADER_SIZE
+        else:
+            c = int.from_bytes(b[2:4], "little")
+            t = int.from_bytes(b[4:6], "little")
+            c_mod = t_mod = _U16
+            unit, off = 1000, 6
+        if self._next_index is None:
+            expected = idx = c
+        else:
+            expected = self._next_index
+            idx = expected + (c - expected + c_mod // 2) % c_mod - c_mod // 2
+        if self._t_ref_us is None:
+            t_us = t * unit
+        else:
+            ref = self._t_ref_us // unit
+            t_us = (ref + (t - ref + t_mod // 2) % t_mod - t_mod // 2) * unit
+        gap = idx - expected
+        self._next_index = max(expected, idx + n)
+        self._t_ref_us = t_us
+        rate, acc_g, gyr_dps, offs = self._layout(codes, n)
+        counts = np.frombuffer(b, dtype="<i2", count=6 * n, offset=off).reshape(n, 6)
+        batch = SampleBatch(
+            family=FAMILY,
+            acc_mps2=counts[:, :3] * (acc_g * G0 / 32768.0),
+            gyr_radps=counts[:, 3:] * (gyr_dps * RAD_PER_DEG / 32768.0),
+            device_time_s=t_us / 1e6 + offs,
+            sample_index=np.arange(idx, idx + n, dtype=np.int64),
+            lost_samples=max(gap, 0),
+            meta={
+                "packet_format": kind,
+                "packets": 1,
+                "device_id": None if dev < 0 else dev,
+                "sampling_rate_hz": rate,
+                "acc_range_g": acc_g,
+                "gyro_range_dps": gyr_dps,
+                "late": gap < 0,
+            },
+        )
+        self.stats.packets += 1
+        self.stats.samples += n
+        self.stats.lost_samples += max(gap, 0)
+        if gap < 0:
+            self.stats.lost_samples -= min(n, self.stats.lost_samples)
+            self.late_samples += n
+        return batch
 
     # header check of one packet -> ((kind, n, codes, device_id), )
     def _parse(self, i: int, b: bytes) -> tuple[tuple[str, int, int, int], None]:
