@@ -81,3 +81,24 @@ def test_bad_hex_and_bad_config(capsys):
     )
     assert main(["decode", "thingy52", "00", "--config", "colour=red"]) == 1
     assert "--config for thingy52: " in capsys.readouterr().err
+
+
+def test_decode_gaitkit_open_packet(capsys):
+    from firmware_protocols import gaitkit_open as go
+
+    (p,) = go.EXAMPLE_NOTIFICATIONS  # 3 samples, counter 1000, t = 5 s, ±16 g, 100 Hz
+    assert main(["decode", "gaitkit_open", p.hex()]) == 0
+    (b,) = json.loads(capsys.readouterr().out)["batches"]
+    assert b["sample_index"] == [1000, 1001, 1002]
+    assert b["device_time_s"] == [5.0, 5.01, 5.02]
+    assert b["acc_mps2"][0] == [0.0, 0.0, 9.80665]  # 2048 counts at ±16 g = 1 g
+    assert b["meta"]["device_id"] == 7
+
+
+def test_decode_movesense_command_result(capsys):
+    rc = main(["decode", "movesense", "017b48656c6c6f", "0163c800", "--config",
+               "path=/Meas/IMU6/104"])
+    assert rc == 0
+    a, b = json.loads(capsys.readouterr().out)["batches"]
+    assert a["n_samples"] == 0 and a["meta"]["text"] == "Hello"
+    assert b["meta"]["status"] == 200

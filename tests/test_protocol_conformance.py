@@ -171,3 +171,24 @@ def test_fuzzed_examples_raise_only_protocol_errors(name, data):
         p[data.draw(st.integers(0, len(p) - 1))] = data.draw(st.integers(0, 255))
     dec = make_decoder(name, **config)
     _assert_protocol_error(name, lambda: _feed(dec, [bytes(p)]))
+
+
+def test_registry_imports_lazily_and_never_gaitkit_or_bleak():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, firmware_protocols.registry as r\n"
+        "lazy = not any(f'firmware_protocols.{n}' in sys.modules for n in r.FAMILIES)\n"
+        "for n in r.FAMILIES:\n"
+        "    try:\n"
+        "        r.get_family(n)\n"
+        "    except ModuleNotFoundError:\n"
+        "        pass\n"
+        "print(lazy, 'gaitkit' in sys.modules, 'bleak' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    res = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
+                         check=True, env={"PYTHONPATH": str(root)})
+    assert res.stdout.split() == ["True", "False", "False"]

@@ -434,6 +434,13 @@ class GaitkitOpenDecoder:
     ----------
     verify_crc
         Check the CRC (default True). Turn off only to inspect corrupted captures.
+
+    References
+    ----------
+    The protocol is gaitkit's own (SPEC.md). CRC-16/CCITT-FALSE error-detection properties:
+    P. Koopman and T. Chakravarty (2004), "Cyclic redundancy code (CRC) polynomial selection
+    for embedded networks", Proc. IEEE/IFIP Int. Conf. Dependable Systems and Networks,
+    pp. 145-154.
     """
 
     family = FAMILY

@@ -176,6 +176,12 @@ class MovesenseDecoder:
     samples_per_packet
         If known, a DATA packet is complete only with exactly this many samples; otherwise a
         DATA packet whose length is not a whole number of samples waits for DATA_PART2.
+
+    References
+    ----------
+    Movesense GATT SensorData Protocol, https://movesense.com/docs/esw/gatt_sensordata_protocol;
+    movesense-device-lib 2.1.0 ``samples/gatt_sensordata_app`` (firmware, Python and web clients)
+    and ``movesense-api/meas/imu.yaml`` (payload schema, units). Details in SPEC.md.
     """
 
     family = FAMILY

@@ -143,6 +143,12 @@ class Thingy52Decoder:
     ----------
     motion_freq_hz
         Configured motion processing rate, recorded in ``meta`` (None when unknown).
+
+    References
+    ----------
+    Nordic Semiconductor, Nordic-Thingy52-FW (``documentation/firmware_architecture.html``,
+    motion service raw data 0406; ``source/modules/m_motion.c``); Thingy.js issue #20 and
+    Android-Nordic-Thingy PR #8 for the scaling bug. Details in SPEC.md.
     """
 
     family = FAMILY

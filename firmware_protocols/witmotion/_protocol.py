@@ -161,6 +161,12 @@ class WitMotionDecoder:
     ----------
     sampling_rate_hz
         Configured output rate, only recorded in ``meta`` (None when unknown).
+
+    References
+    ----------
+    WitMotion, WitBluetooth_BWT901BLE5_0 SDK (``Python/BWT901BLE5.0_python_sdk/device_model.py``:
+    scales and resync; ``DeviceModel.java``: rate and bandwidth codes); WT901BLECL datasheet
+    v20-0707 §6. Details in SPEC.md.
     """
 
     family = FAMILY
