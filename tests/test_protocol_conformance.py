@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import struct
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 from firmware_protocols import Decoder, ProtocolError, SampleBatch, SensorProfile
 from firmware_protocols.registry import FAMILIES, UnknownFamilyError, get_family, make_decoder
 
+G0 = 9.80665
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -34,8 +36,30 @@ def _module(name: str):
         raise
 
 
+#: Examples for families that do not export EXAMPLE_CONFIG / EXAMPLE_NOTIFICATIONS, built from the
+#: byte layouts in the gaitkit protocol notes (README sections 1-2), with known decoded values:
+#: Polar H10 raw ACC frame type 0x01 (int16 mG, 3 samples) and a MetaWear BMI160 accelerometer
+#: notification ``03 04`` (int16, ±2 g = 16384 LSB/g).
+_FALLBACK_EXAMPLES = {
+    "polar_pmd": (
+        {"measurement": "ACC", "sample_rate_hz": 200},
+        [bytes([0x02]) + struct.pack("<Q", 599616000000000000) + bytes([0x01])
+         + struct.pack("<9h", 10, -20, 1000, 12, -18, 1002, 8, -22, 998)],
+        [0.01 * G0, -0.02 * G0, 1.0 * G0],
+    ),
+    "metawear": (
+        {"chip": "bmi160", "acc_range_g": 2, "sample_rate_hz": 100},
+        [bytes([0x03, 0x04]) + struct.pack("<3h", 100, -200, 16384)],
+        [100 / 16384 * G0, -200 / 16384 * G0, G0],
+    ),
+}
+
+
 def _example(mod):
     missing = [a for a in ("EXAMPLE_CONFIG", "EXAMPLE_NOTIFICATIONS") if not hasattr(mod, a)]
+    if missing and mod.FAMILY in _FALLBACK_EXAMPLES:
+        config, payloads, _ = _FALLBACK_EXAMPLES[mod.FAMILY]
+        return dict(config), list(payloads)
     assert not missing, (
         f"{mod.__name__} must export {' and '.join(missing)} for the conformance suite"
     )
@@ -192,3 +216,13 @@ def test_registry_imports_lazily_and_never_gaitkit_or_bleak():
     res = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True,
                          check=True, env={"PYTHONPATH": str(root)})
     assert res.stdout.split() == ["True", "False", "False"]
+
+
+@pytest.mark.parametrize("name", sorted(_FALLBACK_EXAMPLES))
+def test_fallback_examples_decode_to_known_values(name):
+    mod = _module(name)
+    config, payloads, first_acc = _FALLBACK_EXAMPLES[name]
+    batches = _feed(make_decoder(name, **config), payloads)
+    acc = next(b.acc_mps2 for b in batches if b.acc_mps2 is not None)
+    np.testing.assert_allclose(acc[0], first_acc, rtol=1e-6)
+    assert mod.FAMILY == name
