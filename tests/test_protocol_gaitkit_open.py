@@ -373,3 +373,33 @@ def test_firmware_header_encodes_identical_packets(harness, spp, rate_code):
     for r, rng_g in enumerate([2.0, 4.0, 8.0, 16.0]):
         c = vals * np.float32(32768.0 / rng_g)
         np.testing.assert_array_equal(q[r], np.clip(np.rint(c), -32768, 32767))
+
+
+def test_codes_change_mid_stream_splits_batches_with_their_scales():
+    s = np.full((6, 6), 1000, dtype=np.int16)
+    a = go.encode_packets(s[:, :3], s[:, 3:], rate_code=4, acc_range_code=0, gyro_range_code=0,
+                          samples_per_packet=3, first_counter=0, first_time_us=0)
+    b = go.encode_packets(s[:, :3], s[:, 3:], rate_code=5, acc_range_code=3, gyro_range_code=3,
+                          samples_per_packet=3, first_counter=6, first_time_us=60_000)
+    for out in (go.make_decoder().decode_many(a + b),
+                [x for p in a + b for x in go.make_decoder().decode(p)][:1]):
+        assert out[0].meta["sampling_rate_hz"] == 100.0
+        assert out[0].acc_mps2[0, 0] == pytest.approx(1000 * 2 * G0 / 32768)
+    out = go.make_decoder().decode_many(a + b)
+    assert [x.meta["sampling_rate_hz"] for x in out] == [100.0, 200.0]
+    assert out[1].acc_mps2[0, 0] == pytest.approx(1000 * 16 * G0 / 32768)
+    assert _cat(out, "sample_index").tolist() == list(range(12))
+    np.testing.assert_allclose(_cat(out, "device_time_s"),
+                               [0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.065, 0.07, 0.075, 0.08,
+                                0.085])
+
+
+def test_verify_crc_off_decodes_a_corrupted_capture():
+    (b,) = go.make_decoder(verify_crc=False).decode(_CORRUPT)
+    assert b.n_samples == 3
+    with pytest.raises(ProtocolError) as info:
+        go.make_decoder().decode_many([_valid(), _CORRUPT])
+    assert str(info.value) == (
+        "gaitkit_open: offset 50: expected CRC-16/CCITT-FALSE "
+        f"0x{binascii.crc_hqx(_CORRUPT[:-2], 0xFFFF):04x}, found 0x7ad4 in notification 1"
+    )

@@ -524,8 +524,8 @@ class GaitkitOpenDecoder:
                     runs.append((a, b, self._parse(a, bufs[a])[0]))
                 return runs
             bad = int(np.argmin(ok))
-            self._parse(bad, bufs[bad])  # raises with the precise message
-        keys = [self._parse(i, b)[0] for i, b in enumerate(bufs)]
+            self._parse_at(bad, bufs)  # raises with the precise message
+        keys = [self._parse_at(i, bufs)[0] for i in range(len(bufs))]
         runs = []
         start = 0
         for i in range(1, len(keys) + 1):
@@ -598,16 +598,25 @@ class GaitkitOpenDecoder:
             self.late_samples += n
         return batch
 
+    def _parse_at(self, i: int, bufs: list[bytes]) -> tuple[tuple[str, int, int, int], None]:
+        """:meth:`_parse` of ``bufs[i]``, naming the notification in errors of a many-call."""
+        try:
+            return self._parse(i, bufs[i])
+        except ProtocolError as exc:
+            if len(bufs) == 1:
+                raise
+            found = f"{exc.found} in notification {i}" if exc.found else f"notification {i}"
+            raise ProtocolError(FAMILY, exc.offset, exc.expected, found) from None
+
     # header check of one packet -> ((kind, n, codes, device_id), )
     def _parse(self, i: int, b: bytes) -> tuple[tuple[str, int, int, int], None]:
-        where = f"notification {i}: " if i else ""
         if len(b) < 1:
-            raise ProtocolError(FAMILY, 0, f"{where}a magic/version byte", "empty payload")
+            raise ProtocolError(FAMILY, 0, "a magic/version byte", "empty payload")
         _check_magic(b[0], 0)
         if b[0] == MAGIC_COMPACT:
             if len(b) != COMPACT_SIZE:
                 raise ProtocolError(
-                    FAMILY, len(b), f"{where}{COMPACT_SIZE}-byte compact packet", f"{len(b)} bytes"
+                    FAMILY, len(b), f"{COMPACT_SIZE}-byte compact packet", f"{len(b)} bytes"
                 )
             kind, n, codes, dev = "compact", 1, b[1], -1
             codes_at = 1
@@ -616,21 +625,21 @@ class GaitkitOpenDecoder:
                 raise ProtocolError(
                     FAMILY,
                     len(b),
-                    f"{where}full packet of at least {FULL_HEADER_SIZE + SAMPLE_SIZE + CRC_SIZE} "
+                    f"full packet of at least {FULL_HEADER_SIZE + SAMPLE_SIZE + CRC_SIZE} "
                     "bytes",
                     f"{len(b)} bytes",
                 )
             n = b[1]
             if not 1 <= n <= MAX_SAMPLES_PER_PACKET:
-                raise ProtocolError(FAMILY, 1, f"{where}sample count 1-19", str(n))
+                raise ProtocolError(FAMILY, 1, "sample count 1-19", str(n))
             size = FULL_HEADER_SIZE + SAMPLE_SIZE * n + CRC_SIZE
             if len(b) != size:
                 raise ProtocolError(
-                    FAMILY, min(len(b), size), f"{where}{size} bytes for {n} samples",
+                    FAMILY, min(len(b), size), f"{size} bytes for {n} samples",
                     f"{len(b)} bytes",
                 )
             if b[5] != 0:
-                raise ProtocolError(FAMILY, 5, f"{where}reserved byte 0x00", f"0x{b[5]:02x}")
+                raise ProtocolError(FAMILY, 5, "reserved byte 0x00", f"0x{b[5]:02x}")
             kind, codes, dev = "full", b[4], int.from_bytes(b[2:4], "little")
             codes_at = 4
         if self.verify_crc:
@@ -638,10 +647,10 @@ class GaitkitOpenDecoder:
             found = int.from_bytes(b[-2:], "little")
             if crc != found:
                 raise ProtocolError(
-                    FAMILY, len(b) - 2, f"{where}CRC-16/CCITT-FALSE 0x{crc:04x}", f"0x{found:04x}"
+                    FAMILY, len(b) - 2, f"CRC-16/CCITT-FALSE 0x{crc:04x}", f"0x{found:04x}"
                 )
         if (codes & 0x0F) not in RATE_CODES_HZ:
-            raise ProtocolError(FAMILY, codes_at, f"{where}rate code 1-14", str(codes & 0x0F))
+            raise ProtocolError(FAMILY, codes_at, "rate code 1-14", str(codes & 0x0F))
         return (kind, n, codes, dev), None
 
     def _decode_run(

@@ -172,9 +172,9 @@ class Thingy52Decoder:
         for i, b in enumerate(bufs):
             if len(b) != RAW_SIZE:
                 self.stats.rejected_packets += 1
-                where = f"notification {i}: " if len(bufs) > 1 else ""
+                where = f" in notification {i}" if len(bufs) > 1 else ""
                 raise ProtocolError(FAMILY, min(len(b), RAW_SIZE),
-                                    f"{where}{RAW_SIZE}-byte raw motion packet", f"{len(b)} bytes")
+                                    f"{RAW_SIZE}-byte raw motion packet", f"{len(b)} bytes{where}")
         v = np.frombuffer(b"".join(bufs), dtype="<i2").reshape(-1, 9).astype(np.float64)
         batch = SampleBatch(
             family=FAMILY,
