@@ -201,6 +201,7 @@ class MovesenseDecoder:
     def reset(self) -> None:
         """Forget the pending DATA part and the timestamp reference."""
         self._pending: bytes | None = None
+        self._offsets: dict[int, np.ndarray] = {}
         self._t_prev_ms: int | None = None  # unwrapped ms of the previous packet's first sample
         self._n_prev = 0
 
@@ -316,7 +317,51 @@ class MovesenseDecoder:
         self.stats.packets += 1
         return SampleBatch(family=FAMILY, meta=meta)
 
+    def _emit_one(self, b: bytes) -> SampleBatch:
+        """Scalar fast path of :meth:`_emit_many` for one packet (same rules)."""
+        k = len(self.arrays)
+        n = (len(b) - _HEADER) // (12 * k)
+        rate = float(self.sampling_rate_hz)
+        ts = int.from_bytes(b[2:6], "little")
+        prev = self._t_prev_ms
+        if prev is None:
+            t_ms, gap = ts, 0.0
+        else:
+            t_ms = prev + (ts - prev + _U32 // 2) % _U32 - _U32 // 2
+            gap = (t_ms - prev) * rate / 1000.0 - self._n_prev
+        lost = round(gap) if gap >= 0.5 else 0
+        self._t_prev_ms = t_ms
+        self._n_prev = n
+        offs = self._offsets.get(n)
+        if offs is None:
+            offs = self._offsets[n] = np.arange(n) / rate
+        vals = np.frombuffer(b, dtype="<f4", offset=_HEADER).astype(np.float64).reshape(k, n, 3)
+        arrays = dict(zip(self.arrays, vals, strict=True))
+        batch = SampleBatch(
+            family=FAMILY,
+            acc_mps2=arrays.get("acc"),
+            gyr_radps=None if "gyr" not in arrays else arrays["gyr"] * RAD_PER_DEG,
+            mag_ut=arrays.get("mag"),
+            device_time_s=t_ms / 1000.0 + offs,
+            lost_samples=lost,
+            meta={
+                "packet_type": "data",
+                "reference": b[1],
+                "measurement": self.measurement,
+                "sampling_rate_hz": rate,
+                "packets": 1,
+                "timestamp_ms": [ts],
+                "time_went_back": gap <= -0.5,
+            },
+        )
+        self.stats.packets += 1
+        self.stats.samples += n
+        self.stats.lost_samples += lost
+        return batch
+
     def _emit_many(self, packets: list[bytes]) -> list[SampleBatch]:
+        if len(packets) == 1:
+            return [self._emit_one(packets[0])]
         m = len(packets)
         length = len(packets[0])
         k = len(self.arrays)
@@ -365,7 +410,7 @@ class MovesenseDecoder:
                     "measurement": self.measurement,
                     "sampling_rate_hz": rate,
                     "packets": int(e - a),
-                    "timestamp_ms": ts[a:e],
+                    "timestamp_ms": ts[a:e].tolist(),
                     "time_went_back": bool(backwards[a]),
                 },
             )

@@ -192,7 +192,11 @@ class WitMotionDecoder:
         if not isinstance(payload, (bytes, bytearray, memoryview)):
             raise ProtocolError(FAMILY, None, "notification bytes", type(payload).__name__)
         self.stats.packets += 1
-        return self._consume(self._buf + bytes(payload))
+        b = bytes(payload)
+        if not self._buf and len(b) == FRAME_SIZE and b[0] == HEADER and b[1] == FLAG_DATA:
+            # the common case: one whole data frame per notification
+            return self._frames_to_batches(np.frombuffer(b, dtype=np.uint8).reshape(1, FRAME_SIZE))
+        return self._consume(self._buf + b)
 
     def decode_many(self, payloads: Iterable[bytes]) -> list[SampleBatch]:
         """Decode many notifications at once (they are one byte stream)."""
@@ -244,8 +248,11 @@ class WitMotionDecoder:
     def _frames_to_batches(self, frames: np.ndarray) -> list[SampleBatch]:
         vals = frames[:, 2:].copy().view("<i2")  # (m, 9)
         is_data = frames[:, 1] == FLAG_DATA
-        change = np.flatnonzero(np.diff(is_data.astype(np.int8)) != 0) + 1
-        bounds = np.concatenate([[0], change, [len(frames)]])
+        if is_data.all():
+            bounds = np.array([0, len(frames)])
+        else:
+            change = np.flatnonzero(np.diff(is_data.astype(np.int8)) != 0) + 1
+            bounds = np.concatenate([[0], change, [len(frames)]])
         out: list[SampleBatch] = []
         for a, b in itertools.pairwise(bounds):
             skipped, self._skipped_pending = self._skipped_pending, 0
