@@ -344,6 +344,8 @@ def start_commands(
 ) -> list[Command]:
     """Build the writes that configure (optionally) and start the stream.
 
+    START restarts the device's sample counter at 0: call the decoder's ``reset()`` after it.
+
     Parameters
     ----------
     sampling_rate_hz
