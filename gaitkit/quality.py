@@ -131,13 +131,16 @@ def detect_gaps(
     idx = np.flatnonzero(dt > tolerance * period)
     rows = []
     for i in idx:
-        missing = round(dt[i] * sampling_rate_hz) - 1
+        steps = dt[i] * sampling_rate_hz
+        missing = round(steps) - 1 if np.isfinite(steps) else -1
         rows.append(
             Annotation(
                 "gap",
                 float(t[i] + period),
                 float(t[i + 1]),
-                detail=f"{missing} samples missing ({dt[i]:.6g} s step at {sampling_rate_hz:g} Hz)",
+                detail=f"{missing} samples missing ({dt[i]:.6g} s step at {sampling_rate_hz:g} Hz)"
+                if missing >= 0
+                else f"time jumps by {dt[i]:.6g} s",
             )
         )
     return tuple(rows)

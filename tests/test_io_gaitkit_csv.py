@@ -384,7 +384,7 @@ def test_mixed_rates_are_explained(tmp_path):
         lines[k] = ",".join(parts[:7] + [""] * 6)
     p = write_text(tmp_path, "\n".join([header(pl), *lines]))
     expect_error(p, r"column 'thigh_left_\*': expected every placement sampled on every row of "
-                    r"'time_s', found thigh_left with values on every 2th row only while "
+                    r"'time_s', found thigh_left with values on every 2nd row only while "
                     r"shank_left has values on every row: the table mixes sensors sampled at "
                     r"different rates")
 
@@ -493,3 +493,84 @@ def test_fuzzed_bytes_raise_only_gaitkit_errors(tmp_path, data, cut):
     except GaitkitError:
         return
     assert isinstance(rec, Recording)
+
+
+# -- dialects ----------------------------------------------------------------------------
+
+
+def test_bom_crlf_comments_and_blank_lines(tmp_path):
+    text = "\r\n".join(["", "# exported by a logger", "", header(), *rows(30), "", ""])
+    p = tmp_path / "d.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    rec = read_quiet(p, sampling_rate_hz=100.0)
+    assert rec.n_samples == 30 and rec.placements == ("shank_left",)
+    np.testing.assert_allclose(rec.time_s, np.arange(30) / 100.0)
+
+
+def test_blank_line_inside_data_is_named(tmp_path):
+    lines = rows(10)
+    lines.insert(4, "")
+    p = write_text(tmp_path, "\n".join([header(), *lines]) + "\n")
+    expect_error(p, r"line 6, column 'time_s': expected a finite time, found an empty cell")
+
+
+def test_whitespace_separated_is_detected_and_stated(tmp_path):
+    text = "\n".join([header().replace(",", "  "), *(r.replace(",", " ") for r in rows(20))])
+    with pytest.warns(DataQualityWarning, match=r"columns are whitespace-separated"):
+        rec = read_recording(write_text(tmp_path, text), sampling_rate_hz=100.0)
+    assert rec.n_samples == 20
+
+
+def test_absurd_time_values(tmp_path):
+    lines = rows(4)
+    lines[1] = "1e308" + lines[1][lines[1].index(","):]
+    p = write_text(tmp_path, "\n".join([header(), *lines]))
+    expect_error(p, r"line 3, column 'time_s': expected \|time\| <= 1e\+12 \(1e12 s\), found "
+                    r"1e\+308")
+
+
+def test_time_steps_give_no_rate(tmp_path):
+    lines = rows(3)
+    for k, v in enumerate(["0", "1e-320", "2e-320"]):
+        lines[k] = v + lines[k][lines[k].index(","):]
+    p = write_text(tmp_path, "\n".join([header(), *lines]))
+    expect_error(p, r"expected time steps that give a sampling rate, found a median step of "
+                    r"1e-320 s; pass the sampling rate")
+
+
+TOKENS = ["", "nan", "NaN", "inf", "-inf", "1e400", "-", "1,5", '"', "abc", "True", "0x1p3",
+          "1e-320", "999999", "-999", "  7 ", "#", "1;2", "\t", "NA", "null", "0"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=HC)
+@given(data=st.data())
+def test_fuzzed_cells_raise_only_gaitkit_errors(tmp_path, data):
+    """Valid files with random cells, lines and fields damaged."""
+    pl = data.draw(st.sampled_from([("shank_left",), ("shank_left", "thigh_left")]))
+    n = data.draw(st.integers(2, 12))
+    lines = [header(pl), *rows(n, placements=pl)]
+    for _ in range(data.draw(st.integers(1, 6))):
+        k = data.draw(st.integers(0, len(lines) - 1))
+        cells = lines[k].split(",")
+        action = data.draw(st.sampled_from(["cell", "drop_field", "add_field", "swap", "dup"]))
+        if action == "cell":
+            cells[data.draw(st.integers(0, len(cells) - 1))] = data.draw(st.sampled_from(TOKENS))
+            lines[k] = ",".join(cells)
+        elif action == "drop_field":
+            lines[k] = ",".join(cells[:-1])
+        elif action == "add_field":
+            lines[k] = lines[k] + "," + data.draw(st.sampled_from(TOKENS))
+        elif action == "swap" and len(lines) > 2:
+            j = data.draw(st.integers(1, len(lines) - 1))
+            lines[k], lines[j] = lines[j], lines[k]
+        else:
+            lines.insert(k, lines[k])
+    p = tmp_path / "cells.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        rec = read_quiet(p, sampling_rate_hz=data.draw(st.sampled_from([None, 100.0])))
+    except GaitkitError as exc:
+        assert "\n" not in str(exc) and str(p) in str(exc)
+        return
+    assert isinstance(rec, Recording) and rec.n_samples >= 2
+    assert np.all(np.diff(rec.time_s) > 0)

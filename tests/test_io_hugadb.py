@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from gaitkit.errors import DataQualityWarning, InputFormatError
+from gaitkit.errors import DataQualityWarning, GaitkitError, InputFormatError
 from gaitkit.io import HUGADB_DEFAULT_RATE_HZ, detect_format, labelled_bouts, read_recording
 from gaitkit.io._hugadb import HEADER
 from gaitkit.units import G0
@@ -233,3 +235,29 @@ def test_detector_figures_per_file(sample):
             static = [s["max_static_median_radps"] for s in stats.values()]
             if "various" in name:
                 assert max(static) < 0.15
+
+
+TOKENS = ["", "nan", "1e400", "abc", "32767", "-32768", "40000", "1.5", "0", "13", "-1", "\t"]
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_hugadb_raises_only_gaitkit_errors(tmp_path, data):
+    n = data.draw(st.integers(2, 8))
+    lines = hugadb_text(still_rows(n)).splitlines()
+    for _ in range(data.draw(st.integers(1, 5))):
+        k = data.draw(st.integers(0, len(lines) - 1))
+        cells = lines[k].split("\t")
+        cells[data.draw(st.integers(0, len(cells) - 1))] = data.draw(st.sampled_from(TOKENS))
+        lines[k] = "\t".join(cells)
+    p = tmp_path / "HuGaDB_v1_walking_99_00.txt"
+    p.write_text("\n".join(lines) + "\n")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            rec = read_recording(p, sampling_rate_hz=data.draw(st.sampled_from([None, 60.0])))
+    except GaitkitError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert rec.n_samples >= 2 and rec.placements == PLACEMENTS6

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from gaitkit.errors import ConfigError, DataQualityWarning, InputFormatError
+from gaitkit.errors import ConfigError, DataQualityWarning, GaitkitError, InputFormatError
 from gaitkit.io import ChannelSpec, ColumnMap, read_mapped_csv, read_recording
 from gaitkit.units import G0
 
@@ -263,3 +266,38 @@ def test_wrong_units_declared_are_caught(tmp_path):
 def test_channel_spec_validation():
     with pytest.raises(ConfigError, match=r"quantity must be 'acc' or 'gyr', got 'mag'"):
         ChannelSpec("M", "shank_left", "mag", "x")
+
+
+@functools.cache
+def vendor_lines() -> list[str]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as d:
+        return vendor_file(Path(d)).read_text().splitlines()
+
+
+TOKENS = ["", "nan", "inf", "1e400", "abc", "1,5", "-", "0", "1e9", "-3", '"']
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_mapped_raises_only_gaitkit_errors(tmp_path, data):
+    lines = vendor_lines()[:2 + data.draw(st.integers(2, 30))]
+    p = tmp_path / "fz.csv"
+    for _ in range(data.draw(st.integers(1, 5))):
+        k = data.draw(st.integers(1, len(lines) - 1))
+        cells = lines[k].split(",")
+        cells[data.draw(st.integers(0, len(cells) - 1))] = data.draw(st.sampled_from(TOKENS))
+        lines[k] = ",".join(cells)
+    p.write_text("\n".join(lines) + "\n")
+    doc = map_doc(acc_unit=data.draw(st.sampled_from(["g", "auto"])),
+                  gyr_unit=data.draw(st.sampled_from(["deg/s", "auto"])))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            rec = read_mapped_csv(p, doc)
+    except GaitkitError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert rec.n_samples >= 2

@@ -344,7 +344,8 @@ def _detect_gyr_unit(raw: np.ndarray, acc_si: np.ndarray, placement: str) -> tup
         raise ConfigError(f"{placement} gyr: no finite samples to detect the unit from")
     p99 = float(np.percentile(norm[ok], 99))
     anorm = np.linalg.norm(acc_si, axis=1)
-    moving = float(np.nanstd(anorm)) > MOVING_ACC_STD_MPS2
+    anorm = anorm[np.isfinite(anorm)]
+    moving = anorm.size > 1 and float(np.std(anorm)) > MOVING_ACC_STD_MPS2
     if p99 > GYR_DEG_ABOVE:
         return "deg/s", (
             f"assumed deg/s for {placement} gyr because the 99th percentile of |gyr| = "
@@ -427,7 +428,13 @@ def read_mapped_csv(
     by = "sampling_rate_hz argument" if sampling_rate_hz is not None else "column map"
     if cmap.time_column is not None:
         raw_t = cols[cmap.time_column]
-        check_time(raw_t, path=p, first_line=first, column=cmap.time_column)
+        check_time(
+            raw_t,
+            path=p,
+            first_line=first,
+            column=cmap.time_column,
+            seconds_per_unit=TIME_UNITS[cmap.time_unit],
+        )
         t = raw_t * TIME_UNITS[cmap.time_unit]
         if not np.all(np.diff(t) > 0):
             raise InputFormatError(
