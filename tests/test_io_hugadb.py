@@ -261,3 +261,59 @@ def test_fuzzed_hugadb_raises_only_gaitkit_errors(tmp_path, data):
         assert "\n" not in str(exc)
         return
     assert rec.n_samples >= 2 and rec.placements == PLACEMENTS6
+
+
+def mapped_copy(hugadb_dir, name, tmp_path, gyr_unit: str):
+    """Write a HuGaDB file as a vendor-style CSV in g and deg/s (or rad/s), no time column."""
+    import pandas as pd
+
+    from gaitkit.io import HUGADB_PLACEMENTS
+
+    raw = pd.read_csv(hugadb_dir / name, sep="\t", skiprows=3)
+    out = {}
+    chans = []
+    for code, placement in HUGADB_PLACEMENTS.items():
+        for a in "xyz":
+            out[f"{code}_ax_{a}"] = raw[f"acc_{code}_{a}"] / 16384.0
+            g = raw[f"gyro_{code}_{a}"] / 16.384
+            out[f"{code}_gx_{a}"] = g if gyr_unit == "deg/s" else np.deg2rad(g)
+            chans += [{"column": f"{code}_ax_{a}", "placement": placement, "quantity": "acc",
+                       "axis": a},
+                      {"column": f"{code}_gx_{a}", "placement": placement, "quantity": "gyr",
+                       "axis": a}]
+    p = tmp_path / f"{name}.{gyr_unit.replace('/', '_')}.csv"
+    pd.DataFrame(out).to_csv(p, index=False)
+    return p, {"time": None, "sampling_rate_hz": 58.8, "units": {"acc": "auto", "gyr": "auto"},
+               "channels": chans}
+
+
+@pytest.mark.parametrize("name", ["HuGaDB_v1_walking_08_01.txt", "HuGaDB_v1_various_08_05.txt"])
+@pytest.mark.parametrize("gyr_unit", ["deg/s", "rad/s"])
+def test_unit_inference_on_real_data(hugadb_dir, tmp_path, name, gyr_unit):
+    """Gyro unit told from how fast gravity turns in the accelerometer, on all six sensors."""
+    from gaitkit.io import read_mapped_csv
+
+    p, cmap = mapped_copy(hugadb_dir, name, tmp_path, gyr_unit)
+    rec, msgs = read_all_mapped(read_mapped_csv, p, cmap)
+    assert sum(f"assumed {gyr_unit} for" in m for m in msgs) == 6
+    assert sum("assumed g for" in m for m in msgs) == 6
+    ref, _ = read_all(hugadb_dir / name)
+    for pl in PLACEMENTS6:
+        np.testing.assert_allclose(rec.streams[pl].gyr_radps, ref.streams[pl].gyr_radps,
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_unit_inference_refuses_amplified_gyros(hugadb_dir, tmp_path):
+    from gaitkit.io import read_mapped_csv
+
+    p, cmap = mapped_copy(hugadb_dir, CORRUPTED, tmp_path, "deg/s")
+    with pytest.raises(InputFormatError, match=r"gyr: cannot tell deg/s from rad/s: it reads "
+                                               r"\d+× the rate at which gravity turns"):
+        read_all_mapped(read_mapped_csv, p, cmap)
+
+
+def read_all_mapped(reader, p, cmap):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = reader(p, cmap)
+    return rec, [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
