@@ -48,7 +48,7 @@ def read_quiet(path: Path, **kw) -> Recording:
         return read_recording(path, **kw)
 
 
-def make_recording(n: int = 300, fs: float = 100.0, seed: int = 1) -> Recording:
+def make_recording(n: int = 300, fs: float = 100.0, seed: int = 1, clip: bool = True) -> Recording:
     rng = np.random.default_rng(seed)
     t = np.arange(n) / fs
     streams = {
@@ -59,6 +59,8 @@ def make_recording(n: int = 300, fs: float = 100.0, seed: int = 1) -> Recording:
                          extra={"speed_mps": 1.3, "tags": ["a", "b"]})
     anns = (Annotation("bout", 0.5, 2.0, detail="activity=walking"),
             Annotation("clipping", 0.1, 0.2, "shank_left", "acc_x", "3 of 10 samples clipped"))
+    if not clip:
+        anns = anns[:1]
     return Recording(t, fs, streams, meta, anns)
 
 
@@ -574,3 +576,19 @@ def test_fuzzed_cells_raise_only_gaitkit_errors(tmp_path, data):
         return
     assert isinstance(rec, Recording) and rec.n_samples >= 2
     assert np.all(np.diff(rec.time_s) > 0)
+
+
+def test_rate_argument_overrides_sidecar_and_says_so(tmp_path):
+    rec = make_recording(clip=False)
+    write_recording(rec, tmp_path / "o.csv")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        back = read_recording(tmp_path / "o.csv", sampling_rate_hz=50.0)
+    assert back.sampling_rate_hz == 50.0
+    note = "sampling rate 50 Hz given by the user overrides the sidecar's 100 Hz"
+    assert note in back.meta.notes
+    assert any(note in str(w.message) for w in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = read_recording(tmp_path / "o.csv", sampling_rate_hz=100.0)
+    assert same.meta.notes == rec.meta.notes

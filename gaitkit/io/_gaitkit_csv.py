@@ -214,8 +214,9 @@ def read_gaitkit_csv(
     path
         The CSV file.
     sampling_rate_hz
-        Overrides the sidecar's rate; needed (else estimated from the median time step, with a
-        note and a :class:`DataQualityWarning`) when there is no sidecar.
+        The rate when there is no sidecar (else estimated from the median time step, with a
+        note and a :class:`DataQualityWarning`). With a sidecar, an explicit value that differs
+        from the sidecar's overrides it, with a note and a warning.
     check_quality
         Run the data-quality detectors when there is no sidecar. With a sidecar written by
         gaitkit, its annotations are taken as they are (the detectors already ran when the
@@ -255,6 +256,14 @@ def read_gaitkit_csv(
     if side is not None:
         if sampling_rate_hz is not None:
             declared, by = sampling_rate_hz, "sampling_rate_hz argument"
+            side_fs = side.get("sampling_rate_hz")
+            if side_fs is not None and float(side_fs) != float(sampling_rate_hz):
+                note = (
+                    f"sampling rate {float(sampling_rate_hz):g} Hz given by the user overrides "
+                    f"the sidecar's {float(side_fs):g} Hz"
+                )
+                notes.append(note)
+                warnings.warn(f"{p}: {note}", DataQualityWarning, stacklevel=3)
         else:
             declared, by = side.get("sampling_rate_hz"), "sidecar"
     else:
