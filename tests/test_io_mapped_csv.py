@@ -300,3 +300,19 @@ def test_fuzzed_mapped_raises_only_gaitkit_errors(tmp_path, data):
         assert "\n" not in str(exc)
         return
     assert rec.n_samples >= 2
+
+
+def test_unit_inference_survives_a_nan_early_on(tmp_path):
+    """One empty cell must not blind the gravity-turn comparison for the rest of the file."""
+    p = vendor_file(tmp_path)
+    lines = p.read_text().splitlines()
+    f = lines[5].split(",")
+    f[1] = ""
+    lines[5] = ",".join(f)
+    p.write_text("\n".join(lines) + "\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = read_mapped_csv(p, map_doc(acc_unit="auto", gyr_unit="auto"))
+    assert any("assumed deg/s for shank_right gyr because it reads 5" in str(w.message)
+               for w in caught)
+    assert np.isnan(rec.streams["shank_right"].acc_mps2[3, 0])

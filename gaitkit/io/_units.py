@@ -59,9 +59,18 @@ def infer_acc_unit(raw: np.ndarray, placement: str) -> tuple[str, str]:
 
 
 def _moving_mean(x: np.ndarray, w: int) -> np.ndarray:
-    """Centred-ish moving mean over ``w`` samples along axis 0 (length ``n - w + 1``)."""
-    c = np.cumsum(np.concatenate([np.zeros((1, x.shape[1])), x]), axis=0)
-    return (c[w:] - c[:-w]) / w
+    """Return the moving mean over ``w`` samples along axis 0 (length ``n - w + 1``).
+
+    A window with any non-finite sample gives NaN there only (a NaN or inf does not spread
+    through the running sum to the rest of the recording).
+    """
+    finite = np.isfinite(x)
+    z = np.where(finite, x, 0.0)
+    pad = np.zeros((1, x.shape[1]))
+    c = np.cumsum(np.concatenate([pad, z]), axis=0)
+    k = np.cumsum(np.concatenate([pad, (~finite).astype(float)]), axis=0)
+    mean = (c[w:] - c[:-w]) / w
+    return np.where((k[w:] - k[:-w]) > 0, np.nan, mean)
 
 
 def gravity_turn_ratio(
@@ -91,18 +100,16 @@ def gravity_turn_ratio(
     n = acc_mps2.shape[0]
     if n < w + lag + 1:
         return float("nan"), 0
-    a = _moving_mean(acc_mps2, w)
-    g = _moving_mean(gyr_raw, w)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(all="ignore"):
+        a = _moving_mean(acc_mps2, w)
+        g = _moving_mean(gyr_raw, w)
         an = np.linalg.norm(a, axis=1)
         u = a / an[:, None]
         cosang = np.clip(np.sum(u[:-lag] * u[lag:], axis=1), -1.0, 1.0)
         turn = np.arccos(cosang) * fs / lag
         um = u[:-lag] + u[lag:]
         um /= np.linalg.norm(um, axis=1)[:, None]
-        gc = np.cumsum(np.concatenate([np.zeros((1, 3)), g]), axis=0)
-        gbar = (gc[lag:] - gc[:-lag])[: um.shape[0]] / lag
-        gbar = gbar[: um.shape[0]]
+        gbar = _moving_mean(g, lag)[: um.shape[0]]
         perp = gbar - np.sum(gbar * um, axis=1)[:, None] * um
         wperp = np.linalg.norm(perp, axis=1)
         quasi = (np.abs(an[:-lag] - G0) < 0.15 * G0) & (np.abs(an[lag:] - G0) < 0.15 * G0)
