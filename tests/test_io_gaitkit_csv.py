@@ -592,3 +592,27 @@ def test_rate_argument_overrides_sidecar_and_says_so(tmp_path):
         warnings.simplefilter("error")
         same = read_recording(tmp_path / "o.csv", sampling_rate_hz=100.0)
     assert same.meta.notes == rec.meta.notes
+
+
+def test_hand_written_sidecar_keeps_metadata_and_runs_detectors(tmp_path):
+    lines = rows(200)
+    for k in range(50, 56):
+        parts = lines[k].split(",")
+        parts[1] = "39.2266"
+        lines[k] = ",".join(parts)
+    p = write_text(tmp_path, "\n".join([header(), *lines]) + "\n")
+    sidecar_path(p).write_text(json.dumps({
+        "sampling_rate_hz": 100, "subject": "P7",
+        "annotations": [{"kind": "calibration", "start_s": 0.0, "end_s": 0.4}]}))
+    with pytest.warns(DataQualityWarning, match="clipping"):
+        rec = read_recording(p)
+    assert rec.meta.subject == "P7" and rec.sampling_rate_hz == 100.0
+    assert sorted(rec.annotations.kind) == ["calibration", "clipping"]
+
+
+def test_unrelated_json_beside_csv_is_ignored(tmp_path):
+    p = write_text(tmp_path, "\n".join([header(), *rows(50)]) + "\n")
+    sidecar_path(p).write_text(json.dumps({"vendor": "X", "firmware": "1.2"}))
+    with pytest.warns(DataQualityWarning, match="estimated"):
+        rec = read_recording(p)
+    assert "rec.json ignored: it has none of the sidecar keys" in rec.meta.notes

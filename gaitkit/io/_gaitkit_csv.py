@@ -51,6 +51,12 @@ from gaitkit.model import (
 __all__ = ["FORMAT_VERSION", "read_gaitkit_csv", "sidecar_path", "write_gaitkit_csv"]
 
 FORMAT_VERSION = 1
+SIDECAR_FORMAT = "gaitkit-csv"
+#: Keys of a sidecar; a same-stem JSON with none of them is not a sidecar and is ignored.
+SIDECAR_KEYS = frozenset(
+    {"format", "format_version", "gaitkit_version", "sampling_rate_hz", "subject", "session",
+     "device", "source", "notes", "extra", "annotations", "units"}
+)
 TIME_COLUMN = "time_s"
 CHANNELS: tuple[str, ...] = tuple(f"{q}_{a}" for q in ("acc", "gyr") for a in AXES)
 _COLUMN = re.compile(r"^(?P<placement>.+)_(?P<q>acc|gyr)_(?P<axis>[xyz])$")
@@ -218,9 +224,11 @@ def read_gaitkit_csv(
         note and a :class:`DataQualityWarning`). With a sidecar, an explicit value that differs
         from the sidecar's overrides it, with a note and a warning.
     check_quality
-        Run the data-quality detectors when there is no sidecar. With a sidecar written by
-        gaitkit, its annotations are taken as they are (the detectors already ran when the
-        recording was first read or generated), and its defects are still warned about.
+        Run the data-quality detectors. With a sidecar written by gaitkit
+        (``"format": "gaitkit-csv"``), its annotations are taken as they are instead (the
+        detectors already ran when the recording was first read or generated) and its defects
+        are still warned about; a hand-written sidecar's annotations are kept and the
+        detectors run as well. A same-stem JSON with no sidecar key is ignored (noted).
 
     Returns
     -------
@@ -236,6 +244,9 @@ def read_gaitkit_csv(
         warnings.warn(f"{p}: {note}", DataQualityWarning, stacklevel=3)
     plan = _column_plan(layout.names, p, layout.header_line)
     side = _read_sidecar(p)
+    if side is not None and not (set(side) & SIDECAR_KEYS):
+        notes.append(f"{sidecar_path(p).name} ignored: it has none of the sidecar keys")
+        side = None
     cols = parse_numeric(p, layout)
     first = layout.header_line + 1
     t = cols[TIME_COLUMN]
@@ -294,6 +305,11 @@ def read_gaitkit_csv(
                 path=sidecar_path(p),
                 column="annotations",
             )
+        if side.get("format") != SIDECAR_FORMAT:
+            # Hand-written sidecar: use its metadata and annotations, still run the detectors.
+            return finish_recording(
+                t, fs, arrays, meta, path=p, annotations=anns, run_quality=check_quality
+            )
         rec = Recording(
             t, fs, {pl: SensorStream(a, g) for pl, (a, g) in arrays.items()}, meta, tuple(anns)
         )
@@ -309,7 +325,7 @@ def read_gaitkit_csv(
 def _sidecar_doc(rec: Recording) -> dict[str, Any]:
     m = rec.meta
     return {
-        "format": "gaitkit-csv",
+        "format": SIDECAR_FORMAT,
         "format_version": FORMAT_VERSION,
         "gaitkit_version": __version__,
         "sampling_rate_hz": rec.sampling_rate_hz,
