@@ -141,3 +141,11 @@ def test_help_lists_subcommands(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "info" in out and "convert" in out
+
+
+def test_mapped_format_without_map(tmp_path, capsys):
+    p = tmp_path / "x.csv"
+    p.write_text("a,b\n1,2\n")
+    assert main(["info", str(p), "--format", "mapped"]) == 1
+    assert "format 'mapped' needs a column map (column_map=, or --map on the command line)" in \
+        capsys.readouterr().err

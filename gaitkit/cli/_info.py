@@ -48,7 +48,12 @@ def read_with_warnings(path: str, args: argparse.Namespace) -> tuple[Any, list[s
             sampling_rate_hz=args.rate,
             column_map=args.map,
         )
-    msgs = [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+    msgs = [
+        str(w.message)
+        if issubclass(w.category, DataQualityWarning)
+        else f"{w.category.__name__}: {w.message}"
+        for w in caught
+    ]
     prefix = f"{path}: "
     return rec, [m.removeprefix(prefix) for m in msgs]
 

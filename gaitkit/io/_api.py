@@ -100,7 +100,10 @@ def read_recording(
         from gaitkit.io._mapped_csv import read_mapped_csv
 
         if column_map is None:
-            raise InputFormatError("format='mapped' needs column_map=", path=path)
+            raise InputFormatError(
+                "format 'mapped' needs a column map (column_map=, or --map on the command line)",
+                path=path,
+            )
         return read_mapped_csv(
             path, column_map, sampling_rate_hz=sampling_rate_hz, check_quality=check_quality
         )
