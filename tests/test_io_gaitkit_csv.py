@@ -616,3 +616,14 @@ def test_unrelated_json_beside_csv_is_ignored(tmp_path):
     with pytest.warns(DataQualityWarning, match="estimated"):
         rec = read_recording(p)
     assert "rec.json ignored: it has none of the sidecar keys" in rec.meta.notes
+
+
+def test_numpy_metadata_is_written_as_json(tmp_path):
+    import dataclasses
+
+    rec = make_recording(clip=False)
+    rec = dataclasses.replace(rec, meta=RecordingMeta(extra={
+        "speed_mps": np.float32(1.25), "n": np.int64(3), "gains": np.array([1.0, 2.0])}))
+    write_recording(rec, tmp_path / "np.csv")
+    back = read_quiet(tmp_path / "np.csv")
+    assert dict(back.meta.extra) == {"speed_mps": 1.25, "n": 3, "gains": [1.0, 2.0]}

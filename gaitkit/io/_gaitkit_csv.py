@@ -342,6 +342,17 @@ def _sidecar_doc(rec: Recording) -> dict[str, Any]:
     }
 
 
+def _jsonable(obj: Any) -> Any:
+    """Turn numpy scalars and arrays (common in configs and metadata) into JSON values."""
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj, key=repr)
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+
+
 def write_gaitkit_csv(recording: Recording, path: str | Path) -> tuple[Path, Path]:
     """Write a recording as gaitkit CSV plus JSON sidecar.
 
@@ -365,7 +376,7 @@ def write_gaitkit_csv(recording: Recording, path: str | Path) -> tuple[Path, Pat
         )
     doc = _sidecar_doc(recording)
     try:
-        text = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False)
+        text = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False, default=_jsonable)
     except (TypeError, ValueError) as exc:
         raise InputFormatError(
             f"expected JSON-serialisable metadata, found {exc}", path=side, column="extra"
