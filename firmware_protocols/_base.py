@@ -52,16 +52,21 @@ class ProtocolError(ValueError):
 def _readonly(a: np.ndarray | None, dtype: Any, ndim: int, name: str) -> np.ndarray | None:
     if a is None:
         return None
-    arr = np.array(a, dtype=dtype, copy=True)
+    # Take the array over without copying (decoders hand in fresh arrays; a copy per
+    # notification halves throughput); freezing it keeps the batch immutable.
+    arr = np.asarray(a, dtype=dtype)
     if arr.ndim != ndim or (ndim == 2 and arr.shape[1] != 3):
         raise ValueError(f"SampleBatch.{name} has shape {arr.shape}")
-    arr.setflags(write=False)
+    if arr.flags.writeable:
+        arr.setflags(write=False)
     return arr
 
 
 @dataclass(frozen=True)
 class SampleBatch:
     """Samples decoded from one or more notifications of one sensor.
+
+    The arrays handed in are taken over, not copied, and made read-only: pass fresh arrays.
 
     Attributes
     ----------
@@ -101,7 +106,13 @@ class SampleBatch:
         )
         lengths = {
             len(a)
-            for a in (self.acc_mps2, self.gyr_radps, self.mag_ut, self.device_time_s, self.sample_index)
+            for a in (
+                self.acc_mps2,
+                self.gyr_radps,
+                self.mag_ut,
+                self.device_time_s,
+                self.sample_index,
+            )
             if a is not None
         }
         if len(lengths) > 1:
@@ -111,7 +122,13 @@ class SampleBatch:
     @property
     def n_samples(self) -> int:
         """Number of samples in the batch."""
-        for a in (self.acc_mps2, self.gyr_radps, self.mag_ut, self.device_time_s, self.sample_index):
+        for a in (
+            self.acc_mps2,
+            self.gyr_radps,
+            self.mag_ut,
+            self.device_time_s,
+            self.sample_index,
+        ):
             if a is not None:
                 return len(a)
         return 0
@@ -124,18 +141,22 @@ class SampleBatch:
             if a is not None:
                 out[name] = a.tolist()
         out["lost_samples"] = self.lost_samples
-        out["meta"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.meta.items()}
+        out["meta"] = {
+            k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.meta.items()
+        }
         return out
 
 
 @dataclass
 class DecoderStats:
-    """Running counters a decoder keeps: packets, samples, losses, rejected packets."""
+    """Running counters a decoder keeps: packets, samples, losses, rejected and stale packets."""
 
     packets: int = 0
     samples: int = 0
     lost_samples: int = 0
     rejected_packets: int = 0
+    #: Packets older than one already decoded (reordered or duplicated), reported, not merged.
+    stale_packets: int = 0
 
 
 @dataclass(frozen=True)
