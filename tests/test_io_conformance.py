@@ -126,3 +126,31 @@ def test_hugadb_sample_contract(hugadb_dir, tmp_path):
             warnings.simplefilter("ignore", DataQualityWarning)
             rec = read_recording(path)
         check_contract(rec, path)
+
+
+def test_bundled_demo_contract():
+    from gaitkit.io import demo_path
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        rec = read_recording(demo_path())
+    check_contract(rec, demo_path())
+    assert rec.sampling_rate_hz == 100.0 and rec.duration_s == pytest.approx(60.0, abs=0.02)
+
+
+@pytest.mark.parametrize("activity", ["walk", "run"])
+def test_simulator_output_round_trips_exactly(tmp_path, activity):
+    simulate = pytest.importorskip("gaitkit.simulate")
+    sim = simulate.simulate_gait(duration_s=16.0, activity=activity, seed=3)
+    rec = sim.recording
+    write_recording(rec, tmp_path / "sim.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        back = read_recording(tmp_path / "sim.csv")
+    check_contract(back, tmp_path / "sim.csv")
+    assert back.annotation_rows == rec.annotation_rows
+    assert back.sampling_rate_hz == rec.sampling_rate_hz
+    np.testing.assert_array_equal(back.time_s, rec.time_s)
+    for p in rec.placements:
+        assert back.streams[p].acc_mps2.tobytes() == rec.streams[p].acc_mps2.tobytes()
+        assert back.streams[p].gyr_radps.tobytes() == rec.streams[p].gyr_radps.tobytes()
