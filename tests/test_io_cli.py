@@ -133,7 +133,8 @@ def test_convert_with_map(tmp_path, capsys):
 
 def test_convert_refuses_non_csv_output(tmp_path, capsys):
     assert main(["convert", "in.txt", str(tmp_path / "o.parquet")]) == 1
-    assert "expected an output file ending in .csv, found 'o.parquet'" in capsys.readouterr().err
+    assert "expected an output file ending in .csv or .csv.gz, found 'o.parquet'" in \
+        capsys.readouterr().err
 
 
 def test_help_lists_subcommands(capsys):

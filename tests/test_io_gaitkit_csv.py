@@ -627,3 +627,18 @@ def test_numpy_metadata_is_written_as_json(tmp_path):
     write_recording(rec, tmp_path / "np.csv")
     back = read_quiet(tmp_path / "np.csv")
     assert dict(back.meta.extra) == {"speed_mps": 1.25, "n": 3, "gains": [1.0, 2.0]}
+
+
+def test_gzip_round_trip(tmp_path):
+    rec = make_recording(clip=False)
+    csv_path, side = write_recording(rec, tmp_path / "walk.csv.gz")
+    assert side == tmp_path / "walk.json"
+    assert csv_path.read_bytes()[:2] == b"\x1f\x8b"  # gzip magic
+    back = read_recording(csv_path)
+    assert_same(rec, back)
+
+
+def test_corrupt_gzip(tmp_path):
+    p = tmp_path / "bad.csv.gz"
+    p.write_bytes(b"\x1f\x8b\x08\x00garbage-not-deflate")
+    expect_error(p, r"bad.csv.gz: expected gzip-compressed text \(.gz\), found")

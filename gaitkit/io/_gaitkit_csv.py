@@ -63,8 +63,14 @@ _COLUMN = re.compile(r"^(?P<placement>.+)_(?P<q>acc|gyr)_(?P<axis>[xyz])$")
 
 
 def sidecar_path(path: str | Path) -> Path:
-    """Return the JSON sidecar path beside a CSV: same stem, ``.json``."""
-    return Path(path).with_suffix(".json")
+    """Return the JSON sidecar path beside a CSV: same stem, ``.json``.
+
+    ``walk.csv`` and ``walk.csv.gz`` both have the sidecar ``walk.json``.
+    """
+    p = Path(path)
+    if p.name.lower().endswith(".csv.gz"):
+        return p.with_name(p.name[: -len(".csv.gz")] + ".json")
+    return p.with_suffix(".json")
 
 
 # -- reading ------------------------------------------------------------------------------

@@ -57,8 +57,17 @@ class TextLayout:
         return _DELIMS.get(self.delimiter, repr(self.delimiter))
 
 
+def zlib_error() -> type[Exception]:
+    """``zlib.error`` (raised by gzip on corrupt streams)."""
+    import zlib
+
+    return zlib.error
+
+
 def sniff(path: str | Path) -> TextLayout:
     """Read the start of a text file: comment lines, header and delimiter.
+
+    Files ending in ``.gz`` are decompressed on the fly (as pandas does when parsing).
 
     Raises
     ------
@@ -67,8 +76,19 @@ def sniff(path: str | Path) -> TextLayout:
     """
     p = Path(path)
     try:
-        with p.open("rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
+        if p.name.lower().endswith(".gz"):
+            import gzip
+
+            try:
+                with gzip.open(p, "rb") as fh:
+                    head = fh.read(_SNIFF_BYTES)
+            except (gzip.BadGzipFile, EOFError, zlib_error()) as exc:
+                raise InputFormatError(
+                    f"expected gzip-compressed text (.gz), found {exc}", path=p
+                ) from None
+        else:
+            with p.open("rb") as fh:
+                head = fh.read(_SNIFF_BYTES)
     except FileNotFoundError:
         raise InputFormatError("no such file", path=p) from None
     except IsADirectoryError:
