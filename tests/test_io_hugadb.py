@@ -317,3 +317,19 @@ def read_all_mapped(reader, p, cmap):
         warnings.simplefilter("always")
         rec = reader(p, cmap)
     return rec, [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+
+
+def test_labelled_gait_bouts_feed_the_event_detector(sample):
+    rec, _ = sample["HuGaDB_v1_various_01_08.txt"]
+    gait = labelled_bouts(rec, gait_only=True)
+    every = labelled_bouts(rec)
+    assert set(gait.activity) == {"walk"}
+    assert gait.bout_id.tolist() == list(range(len(gait)))
+    n_header = rec.meta.extra["hugadb_activity"].split().count("walking")  # "#Activity" line
+    assert len(gait) == (every.activity == "walking").sum() == n_header == 9
+    np.testing.assert_allclose(
+        gait.end_s - gait.start_s,
+        (every.end_s - every.start_s)[every.activity == "walking"].to_numpy())
+    events = pytest.importorskip("gaitkit.events")
+    det = events.detect_gait_events(rec, gait)  # accepted as bouts by the detector
+    assert len(det.events) > 0
