@@ -106,7 +106,9 @@ def sniff(path: str | Path) -> TextLayout:
         line = text.count("\n", 0, k) + 1
         raise InputFormatError("expected UTF-8 text, found undecodable bytes", path=p, line=line)
     text = text.removeprefix("\ufeff")
-    lines = text.splitlines()
+    # Only \n, \r\n and \r end lines, as in pandas' parser (str.splitlines also splits on
+    # form feeds and Unicode separators, which would shift line numbers).
+    lines = re.split(r"\r\n|\r|\n", text)
     comments = []
     i = 0
     while i < len(lines) and (lines[i].startswith("#") or not lines[i].strip()):
