@@ -1,0 +1,155 @@
+"""Vectorised quaternion helpers used by orientation and kinematics.
+
+Conventions are those of :mod:`gaitkit.frames`: ``(w, x, y, z)``, Hamilton product, body→reference.
+The basic products live in :mod:`gaitkit.frames`; here are the extras the orientation filter needs
+(exponential map, prefix products, shortest-arc rotations, yaw rotations, Cardan angles).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gaitkit.frames import quat_mul, quat_normalize
+
+__all__ = [
+    "cardan_zxy",
+    "quat_cumprod",
+    "quat_from_rotvec",
+    "quat_shortest_arc",
+    "quat_yaw",
+]
+
+
+def quat_from_rotvec(phi: np.ndarray) -> np.ndarray:
+    """Quaternion ``exp(phi / 2)`` of rotation vectors ``phi`` (``(..., 3)``, radians).
+
+    Uses the Taylor series of ``sin(θ/2)/θ`` below ``θ = 1e-6`` rad so that a zero rotation is
+    exact and there is no division by zero.
+    """
+    phi = np.asarray(phi, dtype=float)
+    theta = np.sqrt(np.sum(phi * phi, axis=-1, keepdims=True))
+    small = theta < 1e-6
+    safe = np.where(small, 1.0, theta)
+    k = np.where(small, 0.5 - theta * theta / 48.0, np.sin(0.5 * safe) / safe)
+    return np.concatenate([np.cos(0.5 * theta), k * phi], axis=-1)
+
+
+def _mul_into(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> None:
+    """``out = p ⊗ q`` for ``(m, 4)`` arrays, written in place (no temporaries per call)."""
+    pw, px, py, pz = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
+    qw, qx, qy, qz = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
+    out[:, 0] = pw * qw - px * qx - py * qy - pz * qz
+    out[:, 1] = pw * qx + px * qw + py * qz - pz * qy
+    out[:, 2] = pw * qy - px * qz + py * qw + pz * qx
+    out[:, 3] = pw * qz + px * qy - py * qx + pz * qw
+
+
+def quat_cumprod(dq: np.ndarray, block: int = 64, *, depth: int = 0) -> np.ndarray:
+    """Inclusive prefix product ``Q_k = dq_0 ⊗ dq_1 ⊗ … ⊗ dq_k`` of ``(n, 4)`` quaternions.
+
+    The quaternion product is associative but not commutative, so the prefix product is a scan.
+    It is computed blockwise: the ``n`` factors are cut into blocks of ``block``; a sequential
+    pass over the ``block`` positions runs on all blocks at once (``block`` Python steps, each a
+    vector operation over ``n / block`` quaternions); the block totals are scanned recursively and
+    finally multiplied onto each block. Work is ``O(n)``, Python steps ``O(block · log n)``.
+    This is the classic two-level parallel scan (Blelloch 1990, "Prefix sums and their
+    applications", CMU-CS-90-190) applied to the quaternion monoid.
+
+    Parameters
+    ----------
+    dq
+        ``(n, 4)`` unit quaternions.
+    block
+        Block length (a tuning knob; results are identical up to rounding).
+    depth
+        Recursion depth (internal); the result is renormalised at depth 0 only.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 4)`` prefix products, renormalised to unit length.
+    """
+    dq = np.asarray(dq, dtype=float)
+    n = dq.shape[0]
+    if n == 0:
+        return dq.copy()
+    if n <= block:
+        out = np.empty_like(dq)
+        out[0] = dq[0]
+        for j in range(1, n):
+            out[j] = quat_mul(out[j - 1], dq[j])
+        return out
+    nb = -(-n // block)
+    pad = nb * block - n
+    d = dq
+    if pad:
+        d = np.concatenate([dq, np.tile([1.0, 0.0, 0.0, 0.0], (pad, 1))])
+    # layout (block, nb, 4): each step works on a contiguous (nb, 4) slab
+    d = np.ascontiguousarray(d.reshape(nb, block, 4).transpose(1, 0, 2))
+    p = np.empty_like(d)
+    p[0] = d[0]
+    for j in range(1, block):
+        _mul_into(p[j - 1], d[j], p[j])
+    totals = quat_cumprod(p[block - 1], block, depth=depth + 1)  # inclusive scan of block totals
+    excl = np.empty_like(totals)
+    excl[0] = (1.0, 0.0, 0.0, 0.0)
+    excl[1:] = totals[:-1]
+    res = quat_mul(excl[None, :, :], p)  # (block, nb, 4)
+    res = res.transpose(1, 0, 2).reshape(nb * block, 4)[:n]
+    if depth == 0:
+        res /= np.sqrt(np.sum(res * res, axis=-1, keepdims=True))
+    return res
+
+
+def quat_shortest_arc(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Quaternions of the smallest rotations taking unit vectors ``u`` onto ``v`` (``(..., 3)``).
+
+    ``q = normalise(1 + u·v, u × v)``; undefined for exactly opposite vectors, where an arbitrary
+    perpendicular axis is used.
+    """
+    u = np.asarray(u, dtype=float)
+    v = np.asarray(v, dtype=float)
+    w = 1.0 + np.sum(u * v, axis=-1, keepdims=True)
+    xyz = np.cross(u, v)
+    q = np.concatenate([w, xyz], axis=-1)
+    bad = w[..., 0] < 1e-12
+    if np.any(bad):
+        # opposite vectors: rotate by pi about any axis perpendicular to u
+        ub = np.atleast_2d(u[bad])
+        alt = np.where(np.abs(ub[:, :1]) < 0.9, [[1.0, 0, 0]], [[0, 1.0, 0]])
+        ax = np.cross(ub, alt)
+        ax /= np.linalg.norm(ax, axis=-1, keepdims=True)
+        q[bad] = np.concatenate([np.zeros((ax.shape[0], 1)), ax], axis=-1)
+    return quat_normalize(q)
+
+
+def quat_yaw(psi_rad: np.ndarray) -> np.ndarray:
+    """Quaternions of rotations by ``psi_rad`` about the global vertical ``Y``."""
+    half = 0.5 * np.asarray(psi_rad, dtype=float)
+    z = np.zeros_like(half)
+    return np.stack([np.cos(half), z, np.sin(half), z], axis=-1)
+
+
+def cardan_zxy(m: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cardan angles of ``R = Rz(a) · Rx(b) · Ry(c)`` (intrinsic z, then x', then y'').
+
+    This is the sequence of the joint coordinate system of Grood & Suntay (1983, J Biomech Eng
+    105:136-144) written with ISB axes (Wu et al. 2002, J Biomech 35:543-548): ``a`` about the
+    proximal ``z`` (flexion axis), ``b`` about the floating axis, ``c`` about the distal long
+    axis ``y``. From the matrix: ``b = asin(R[2,1])``, ``a = atan2(-R[0,1], R[1,1])``,
+    ``c = atan2(-R[2,0], R[2,2])``; gimbal lock at ``|b| = 90°``, far from gait.
+
+    Parameters
+    ----------
+    m
+        ``(..., 3, 3)`` rotation matrices.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(a, b, c)`` in radians.
+    """
+    b = np.arcsin(np.clip(m[..., 2, 1], -1.0, 1.0))
+    a = np.arctan2(-m[..., 0, 1], m[..., 1, 1])
+    c = np.arctan2(-m[..., 2, 0], m[..., 2, 2])
+    return a, b, c
