@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gaitkit.frames import quat_mul, quat_normalize
+from gaitkit.frames import quat_normalize
 
 __all__ = [
     "cardan_zxy",
@@ -34,17 +34,59 @@ def quat_from_rotvec(phi: np.ndarray) -> np.ndarray:
     return np.concatenate([np.cos(0.5 * theta), k * phi], axis=-1)
 
 
-def _mul_into(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> None:
-    """``out = p ⊗ q`` for ``(m, 4)`` arrays, written in place (no temporaries per call)."""
-    pw, px, py, pz = p[:, 0], p[:, 1], p[:, 2], p[:, 3]
-    qw, qx, qy, qz = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
-    out[:, 0] = pw * qw - px * qx - py * qy - pz * qz
-    out[:, 1] = pw * qx + px * qw + py * qz - pz * qy
-    out[:, 2] = pw * qy - px * qz + py * qw + pz * qx
-    out[:, 3] = pw * qz + px * qy - py * qx + pz * qw
+def _mul_cm(p: np.ndarray, q: np.ndarray, out: np.ndarray) -> None:
+    """``out = p ⊗ q`` for component-major ``(4, ...)`` arrays (contiguous components)."""
+    pw, px, py, pz = p
+    qw, qx, qy, qz = q
+    np.multiply(pw, qw, out=out[0])
+    out[0] -= px * qx
+    out[0] -= py * qy
+    out[0] -= pz * qz
+    np.multiply(pw, qx, out=out[1])
+    out[1] += px * qw
+    out[1] += py * qz
+    out[1] -= pz * qy
+    np.multiply(pw, qy, out=out[2])
+    out[2] -= px * qz
+    out[2] += py * qw
+    out[2] += pz * qx
+    np.multiply(pw, qz, out=out[3])
+    out[3] += px * qy
+    out[3] -= py * qx
+    out[3] += pz * qw
 
 
-def quat_cumprod(dq: np.ndarray, block: int = 64, *, depth: int = 0) -> np.ndarray:
+def _cumprod_cm(d: np.ndarray, block: int) -> np.ndarray:
+    """Inclusive prefix product of component-major quaternions ``(4, n)``."""
+    n = d.shape[1]
+    if n <= block:
+        out = np.empty_like(d)
+        out[:, 0] = d[:, 0]
+        for j in range(1, n):
+            _mul_cm(out[:, j - 1 : j], d[:, j : j + 1], out[:, j : j + 1])
+        return out
+    nb = -(-n // block)
+    pad = nb * block - n
+    if pad:
+        ident = np.zeros((4, pad))
+        ident[0] = 1.0
+        d = np.concatenate([d, ident], axis=1)
+    # (4, block, nb): position j of every block is one contiguous (4, nb) slab
+    d = np.ascontiguousarray(d.reshape(4, nb, block).transpose(0, 2, 1))
+    p = np.empty_like(d)
+    p[:, 0] = d[:, 0]
+    for j in range(1, block):
+        _mul_cm(p[:, j - 1], d[:, j], p[:, j])
+    totals = _cumprod_cm(np.ascontiguousarray(p[:, block - 1]), block)
+    excl = np.empty_like(totals)
+    excl[:, 0] = (1.0, 0.0, 0.0, 0.0)
+    excl[:, 1:] = totals[:, :-1]
+    res = np.empty_like(p)
+    _mul_cm(excl[:, None, :], p, res)
+    return res.transpose(0, 2, 1).reshape(4, nb * block)[:, :n]
+
+
+def quat_cumprod(dq: np.ndarray, block: int = 64) -> np.ndarray:
     """Inclusive prefix product ``Q_k = dq_0 ⊗ dq_1 ⊗ … ⊗ dq_k`` of ``(n, 4)`` quaternions.
 
     The quaternion product is associative but not commutative, so the prefix product is a scan.
@@ -61,8 +103,6 @@ def quat_cumprod(dq: np.ndarray, block: int = 64, *, depth: int = 0) -> np.ndarr
         ``(n, 4)`` unit quaternions.
     block
         Block length (a tuning knob; results are identical up to rounding).
-    depth
-        Recursion depth (internal); the result is renormalised at depth 0 only.
 
     Returns
     -------
@@ -70,35 +110,11 @@ def quat_cumprod(dq: np.ndarray, block: int = 64, *, depth: int = 0) -> np.ndarr
         ``(n, 4)`` prefix products, renormalised to unit length.
     """
     dq = np.asarray(dq, dtype=float)
-    n = dq.shape[0]
-    if n == 0:
+    if dq.shape[0] == 0:
         return dq.copy()
-    if n <= block:
-        out = np.empty_like(dq)
-        out[0] = dq[0]
-        for j in range(1, n):
-            out[j] = quat_mul(out[j - 1], dq[j])
-        return out
-    nb = -(-n // block)
-    pad = nb * block - n
-    d = dq
-    if pad:
-        d = np.concatenate([dq, np.tile([1.0, 0.0, 0.0, 0.0], (pad, 1))])
-    # layout (block, nb, 4): each step works on a contiguous (nb, 4) slab
-    d = np.ascontiguousarray(d.reshape(nb, block, 4).transpose(1, 0, 2))
-    p = np.empty_like(d)
-    p[0] = d[0]
-    for j in range(1, block):
-        _mul_into(p[j - 1], d[j], p[j])
-    totals = quat_cumprod(p[block - 1], block, depth=depth + 1)  # inclusive scan of block totals
-    excl = np.empty_like(totals)
-    excl[0] = (1.0, 0.0, 0.0, 0.0)
-    excl[1:] = totals[:-1]
-    res = quat_mul(excl[None, :, :], p)  # (block, nb, 4)
-    res = res.transpose(1, 0, 2).reshape(nb * block, 4)[:n]
-    if depth == 0:
-        res /= np.sqrt(np.sum(res * res, axis=-1, keepdims=True))
-    return res
+    res = _cumprod_cm(np.ascontiguousarray(dq.T), block)
+    res /= np.sqrt(np.sum(res * res, axis=0))
+    return np.ascontiguousarray(res.T)
 
 
 def quat_shortest_arc(u: np.ndarray, v: np.ndarray) -> np.ndarray:
