@@ -44,9 +44,9 @@ def _smooth(x: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float) -> np.
     pad = nb * blk - n
     xp = np.concatenate([x, np.repeat(x[-1:], pad, axis=0)]) if pad else x
     tp = np.concatenate([time_s, time_s[-1] + np.arange(1, pad + 1) / fs]) if pad else time_s
-    xb = gaussian_filter1d(
-        xp.reshape(nb, blk, -1).mean(axis=1), sigma_s * fs / blk, axis=0, mode="nearest"
-    )
+    sig = sigma_s * fs / blk
+    xb = gaussian_filter1d(xp.reshape(nb, blk, -1).mean(axis=1), sig, axis=0, mode="constant")
+    xb /= gaussian_filter1d(np.ones(nb), sig, mode="constant")[:, None]  # shrink at the edges
     if nb == 1:
         return np.repeat(xb, n, axis=0)
     tb = tp.reshape(nb, blk).mean(axis=1)
