@@ -137,7 +137,7 @@ def test_gap_splits_and_both_sides_are_right():
     est = estimate_orientation(acc[keep], gyr[keep], FS, t[keep])
     err = inclination_error_deg(est.quat, q[keep])
     tk = t[keep]
-    edge = (tk >= 27) & (tk < 31)  # restart in motion: only half a gravity window is available
+    edge = (tk > 21) & (tk < 31)  # stretch ends in motion: only half a gravity window there
     assert err[~edge].max() < 0.15
     assert err[edge].max() < 1.5
 
