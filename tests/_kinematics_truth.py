@@ -245,3 +245,47 @@ def leg(
             "acc": acc,
         }
     return out
+
+
+def leg_recording(
+    duration_s=60.0,
+    fs=100.0,
+    *,
+    rest_s=5.0,
+    segments=("thigh", "shank"),
+    sides=("left", "right"),
+    bias_dps=1.0,
+    gyr_noise_radps=0.01,
+    acc_noise_mps2=0.1,
+    yaw_rate_radps=0.0,
+    seed=0,
+    mounts=None,
+):
+    """Recording of :func:`leg` on the given sides, with noise and a random constant bias.
+
+    Returns ``(recording, truth)`` where ``truth[side]`` is the :func:`leg` output.
+    """
+    from gaitkit.model import Recording, SensorStream
+
+    rng = np.random.default_rng(seed)
+    streams, truth = {}, {}
+    for i, side in enumerate(sides):
+        m = {} if mounts is None else mounts.get(side, {})
+        L = leg(
+            duration_s,
+            fs,
+            side=side,
+            rest_s=rest_s,
+            yaw_rate_radps=yaw_rate_radps,
+            seed=seed * 10 + i,
+            mount_thigh=m.get("thigh"),
+            mount_shank=m.get("shank"),
+        )
+        truth[side] = L
+        for seg in segments:
+            d = L[seg]
+            gyr = d["gyr"] + np.radians(rng.uniform(-bias_dps, bias_dps, 3))
+            gyr = gyr + rng.normal(0, gyr_noise_radps, gyr.shape)
+            acc = d["acc"] + rng.normal(0, acc_noise_mps2, d["acc"].shape)
+            streams[f"{seg}_{side}"] = SensorStream(acc, gyr)
+    return Recording(L["t"], fs, streams), truth

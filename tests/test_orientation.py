@@ -164,7 +164,11 @@ def test_estimate_orientations_on_recording():
     ("kwargs", "exc", "msg"),
     [
         ({"acc_mps2": np.zeros((10, 2))}, RecordingError, r"must both have shape \(n, 3\)"),
-        ({"sampling_rate_hz": 0.0}, ConfigError, "sampling_rate_hz must be finite and > 0, got 0.0"),
+        (
+            {"sampling_rate_hz": 0.0},
+            ConfigError,
+            "sampling_rate_hz must be finite and > 0, got 0.0",
+        ),
         ({"gravity_window_s": -1.0}, ConfigError, "gravity_window_s must be > 0 s, got -1.0"),
         ({"time_s": np.arange(5.0)}, RecordingError, r"time_s must have shape \(10,\), got \(5,\)"),
         ({"rest": np.ones(3, bool)}, RecordingError, r"rest mask must have shape \(10,\)"),

@@ -205,11 +205,15 @@ def stride_features(angles: pd.DataFrame, strides: pd.DataFrame) -> pd.DataFrame
         t1 = st["next_ic_time_s"].to_numpy(dtype=float)
         bad = _gap_mask(t, t0, t1)
         i0 = np.searchsorted(t, t0, side="left")
-        i1 = np.searchsorted(t, t1, side="right")
+        i1 = np.searchsorted(t, t1, side="left")
         col = {c: v[:, j] for j, c in enumerate(cols)}
 
-        def rng(c: str, i0=i0, i1=i1, col=col) -> tuple[np.ndarray, np.ndarray]:
-            return _reduce(i0, i1, col[c], np.maximum), _reduce(i0, i1, col[c], np.minimum)
+        def rng(c: str, i0=i0, i1=i1, col=col, t0=t0, t1=t1) -> tuple[np.ndarray, np.ndarray]:
+            # extremes over the samples inside plus the interpolated values at both ends
+            ends = np.stack([np.interp(t0, t, col[c]), np.interp(t1, t, col[c])])
+            mx = np.fmax(_reduce(i0, i1, col[c], np.maximum), ends.max(axis=0))
+            mn = np.fmin(_reduce(i0, i1, col[c], np.minimum), ends.min(axis=0))
+            return mx, mn
 
         out: dict[str, np.ndarray] = {}
         if has_knee:
@@ -231,8 +235,9 @@ def stride_features(angles: pd.DataFrame, strides: pd.DataFrame) -> pd.DataFrame
                 mid = 0.5 * (t0 + fc)
                 im = np.searchsorted(t, np.where(np.isfinite(mid), mid, t0), side="right")
                 ax = col["shank_axial_deg"]
-                peak = _reduce(i0, im, ax, np.maximum)
-                exc = peak - np.interp(t0, t, ax)
+                a0 = np.interp(t0, t, ax)
+                peak = np.fmax(_reduce(i0, im, ax, np.maximum), np.fmax(a0, np.interp(mid, t, ax)))
+                exc = peak - a0
                 exc[~np.isfinite(mid) | (mid <= t0)] = np.nan
                 out["shank_axial_excursion_deg"] = exc
         for f, arr in out.items():
