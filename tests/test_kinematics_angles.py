@@ -10,11 +10,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _kinematics_truth import leg_recording  # noqa: E402
+from _kinematics_truth import leg_recording
 
-from gaitkit.errors import ConfigError, InsufficientDataError  # noqa: E402
-from gaitkit.kinematics import calibrate_segments, compute_angles  # noqa: E402
-from gaitkit.schema import ANGLE_COLUMNS  # noqa: E402
+from gaitkit.errors import ConfigError, InsufficientDataError
+from gaitkit.kinematics import calibrate_segments, compute_angles
+from gaitkit.schema import ANGLE_COLUMNS
 
 
 def _rmse(a, b):

@@ -10,12 +10,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _kinematics_truth import angle_error_deg, leg_recording  # noqa: E402
+from _kinematics_truth import angle_error_deg, leg_recording
 
-from gaitkit.errors import ConfigError, InsufficientDataError  # noqa: E402
-from gaitkit.frames import axis_angle_to_quat, quat_mul  # noqa: E402
-from gaitkit.kinematics import calibrate_segments, detect_walking  # noqa: E402
-from gaitkit.model import Recording, SensorStream  # noqa: E402
+from gaitkit.errors import ConfigError, InsufficientDataError
+from gaitkit.frames import axis_angle_to_quat, quat_mul
+from gaitkit.kinematics import calibrate_segments, detect_walking
+from gaitkit.model import Recording, SensorStream
 
 
 def _mount_err(cal, truth, placement):

@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _kinematics_truth import inclination_error_deg, trajectory  # noqa: E402
+from _kinematics_truth import inclination_error_deg, trajectory
 
-from gaitkit.errors import ConfigError, RecordingError  # noqa: E402
-from gaitkit.frames import axis_angle_to_quat, quat_mul, quat_rotate  # noqa: E402
-from gaitkit.model import Recording, SensorStream  # noqa: E402
-from gaitkit.orientation import (  # noqa: E402
+from gaitkit.errors import ConfigError, RecordingError
+from gaitkit.frames import axis_angle_to_quat, quat_mul, quat_rotate
+from gaitkit.model import Recording, SensorStream
+from gaitkit.orientation import (
     cardan_zxy,
     detect_rest,
     estimate_orientation,
@@ -143,7 +143,7 @@ def test_gap_splits_and_both_sides_are_right():
 
 
 def test_detect_rest_finds_standing_at_both_ends():
-    t, q, gyr, acc = trajectory(40, FS, rest_s=5, seed=1)
+    _, _, gyr, acc = trajectory(40, FS, rest_s=5, seed=1)
     rng = np.random.default_rng(0)
     rest = detect_rest(acc + rng.normal(0, 0.05, acc.shape), gyr + 0.02, FS)
     assert rest[50:450].all() and rest[-450:-50].all()

@@ -136,6 +136,16 @@ def _reduce(idx0: np.ndarray, idx1: np.ndarray, v: np.ndarray, fn: np.ufunc) -> 
     return out
 
 
+def _extremes(
+    t: np.ndarray, t0: np.ndarray, t1: np.ndarray, i0: np.ndarray, i1: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Max and min of ``v`` over ``[t0, t1]``: samples inside plus interpolated end values."""
+    ends = np.stack([np.interp(t0, t, v), np.interp(t1, t, v)])
+    mx = np.fmax(_reduce(i0, i1, v, np.maximum), ends.max(axis=0))
+    mn = np.fmin(_reduce(i0, i1, v, np.minimum), ends.min(axis=0))
+    return mx, mn
+
+
 def stride_features(angles: pd.DataFrame, strides: pd.DataFrame) -> pd.DataFrame:
     """Per-stride knee, thigh and shank features, keyed by ``(side, stride_id)``.
 
@@ -208,27 +218,20 @@ def stride_features(angles: pd.DataFrame, strides: pd.DataFrame) -> pd.DataFrame
         i1 = np.searchsorted(t, t1, side="left")
         col = {c: v[:, j] for j, c in enumerate(cols)}
 
-        def rng(c: str, i0=i0, i1=i1, col=col, t0=t0, t1=t1) -> tuple[np.ndarray, np.ndarray]:
-            # extremes over the samples inside plus the interpolated values at both ends
-            ends = np.stack([np.interp(t0, t, col[c]), np.interp(t1, t, col[c])])
-            mx = np.fmax(_reduce(i0, i1, col[c], np.maximum), ends.max(axis=0))
-            mn = np.fmin(_reduce(i0, i1, col[c], np.minimum), ends.min(axis=0))
-            return mx, mn
-
         out: dict[str, np.ndarray] = {}
         if has_knee:
-            mx, mn = rng("knee_flexion_deg")
+            mx, mn = _extremes(t, t0, t1, i0, i1, col["knee_flexion_deg"])
             out["knee_flexion_max_deg"] = mx
             out["knee_flexion_min_deg"] = mn
             out["knee_flexion_rom_deg"] = mx - mn
             out["knee_flexion_at_ic_deg"] = np.interp(t0, t, col["knee_flexion_deg"])
-            mx, mn = rng("knee_rotation_deg")
+            mx, mn = _extremes(t, t0, t1, i0, i1, col["knee_rotation_deg"])
             out["knee_rotation_rom_deg"] = mx - mn
         if has_thigh:
-            mx, mn = rng("thigh_sagittal_deg")
+            mx, mn = _extremes(t, t0, t1, i0, i1, col["thigh_sagittal_deg"])
             out["thigh_rom_deg"] = mx - mn
         if has_shank:
-            mx, mn = rng("shank_sagittal_deg")
+            mx, mn = _extremes(t, t0, t1, i0, i1, col["shank_sagittal_deg"])
             out["shank_rom_deg"] = mx - mn
             if "fc_time_s" in st.columns:
                 fc = st["fc_time_s"].to_numpy(dtype=float)
