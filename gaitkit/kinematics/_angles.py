@@ -11,22 +11,39 @@ from gaitkit.errors import ConfigError, InsufficientDataError
 from gaitkit.frames import anatomical_sign, placement_segment, placement_side, quat_conj, quat_mul
 from gaitkit.kinematics._calibration import SegmentCalibration
 from gaitkit.model import Recording, check_recording
-from gaitkit.orientation import OrientationEstimate, estimate_orientations, quat_yaw
+from gaitkit.orientation import OrientationEstimate, estimate_orientations
+from gaitkit.orientation._blocks import block_means, block_times, smooth_blocks
 from gaitkit.schema import ANGLE_COLUMNS, SIDES
 from gaitkit.units import DEG_PER_RAD
 
 __all__ = ["compute_angles", "segment_orientations"]
 
 
-def _zxy(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cardan angles of ``R(q) = Rz(a) Rx(b) Ry(c)`` straight from quaternion components."""
-    w, x, y, z = q[:, 0], q[:, 1], q[:, 2], q[:, 3]
-    r01 = 2 * (x * y - w * z)
-    r11 = 1 - 2 * (x * x + z * z)
-    r21 = 2 * (y * z + w * x)
-    r20 = 2 * (x * z - w * y)
-    r22 = 1 - 2 * (x * x + y * y)
-    return np.arctan2(-r01, r11), np.arcsin(np.clip(r21, -1, 1)), np.arctan2(-r20, r22)
+def _rotmat_cm(q: np.ndarray) -> np.ndarray:
+    """Rotation matrices ``(3, 3, n)`` of component-major quaternions ``(4, n)``."""
+    w, x, y, z = q
+    xx, yy, zz = x * x, y * y, z * z
+    xy, xz, yz, wx, wy, wz = x * y, x * z, y * z, w * x, w * y, w * z
+    r = np.empty((3, 3, q.shape[1]))
+    r[0, 0] = 1 - 2 * (yy + zz)
+    r[0, 1] = 2 * (xy - wz)
+    r[0, 2] = 2 * (xz + wy)
+    r[1, 0] = 2 * (xy + wz)
+    r[1, 1] = 1 - 2 * (xx + zz)
+    r[1, 2] = 2 * (yz - wx)
+    r[2, 0] = 2 * (xz - wy)
+    r[2, 1] = 2 * (yz + wx)
+    r[2, 2] = 1 - 2 * (xx + yy)
+    return r
+
+
+def _zxy(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cardan angles of ``R = Rz(a) Rx(b) Ry(c)`` from ``(3, 3, n)`` matrices (radians)."""
+    return (
+        np.arctan2(-r[0, 1], r[1, 1]),
+        np.arcsin(np.clip(r[2, 1], -1.0, 1.0)),
+        np.arctan2(-r[2, 0], r[2, 2]),
+    )
 
 
 def _split(time_s: np.ndarray, fs: float) -> np.ndarray:
@@ -34,36 +51,43 @@ def _split(time_s: np.ndarray, fs: float) -> np.ndarray:
     return np.stack([np.concatenate([[0], gaps]), np.concatenate([gaps, [time_s.size]])], -1)
 
 
-def _smooth(x: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float) -> np.ndarray:
-    """Zero-phase Gaussian low-pass of ``(n, k)`` samples (block-averaged at 20 Hz first)."""
-    from scipy.ndimage import gaussian_filter1d
+def _heading_aligned(r: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float) -> np.ndarray:
+    """Rotate segment matrices about vertical so the smoothed flexion axis points along +Z.
 
-    n = x.shape[0]
-    blk = max(1, round(0.05 * fs))
-    nb = -(-n // blk)
-    pad = nb * blk - n
-    xp = np.concatenate([x, np.repeat(x[-1:], pad, axis=0)]) if pad else x
-    tp = np.concatenate([time_s, time_s[-1] + np.arange(1, pad + 1) / fs]) if pad else time_s
-    sig = sigma_s * fs / blk
-    xb = gaussian_filter1d(xp.reshape(nb, blk, -1).mean(axis=1), sig, axis=0, mode="constant")
-    xb /= gaussian_filter1d(np.ones(nb), sig, mode="constant")[:, None]  # shrink at the edges
-    if nb == 1:
-        return np.repeat(xb, n, axis=0)
-    tb = tp.reshape(nb, blk).mean(axis=1)
-    return np.stack([np.interp(time_s, tb, xb[:, i]) for i in range(x.shape[1])], axis=-1)
-
-
-def _heading_aligned(
-    q_seg: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float
-) -> np.ndarray:
-    """Rotate segment orientations about vertical so the smoothed flexion axis points along +Z."""
-    w, x, y, z = q_seg[:, 0], q_seg[:, 1], q_seg[:, 2], q_seg[:, 3]
-    zh = np.stack([2 * (x * z + w * y), 1 - 2 * (x * x + y * y)], axis=-1)  # (Z_X, Z_Z)
-    out = np.empty_like(q_seg)
+    ``A = Ry(-ψ) R`` with ``(sin ψ, cos ψ) ∝ G_σ * (R_02, R_22)``, the low-passed horizontal
+    projection of the segment's z axis.
+    """
+    blk = max(1, round(0.1 * fs))
+    zh = r[[0, 2], 2]  # (2, n): global X and Z components of the segment z axis
+    sn = np.empty(time_s.shape)
+    cs = np.empty(time_s.shape)
     for a, b in _split(time_s, fs):  # per gap-free stretch (few)
-        m = _smooth(zh[a:b], time_s[a:b], fs, sigma_s)
-        psi = np.arctan2(m[:, 0], m[:, 1])
-        out[a:b] = quat_mul(quat_yaw(-psi), q_seg[a:b])
+        tb, nb = block_times(time_s[a:b], blk)
+        m = smooth_blocks(block_means(zh[:, a:b], blk), sigma_s * fs / blk)
+        if nb > 1:
+            sn[a:b] = np.interp(time_s[a:b], tb, m[0])
+            cs[a:b] = np.interp(time_s[a:b], tb, m[1])
+        else:
+            sn[a:b], cs[a:b] = m[0, 0], m[1, 0]
+    norm = np.sqrt(sn * sn + cs * cs)
+    norm[norm == 0] = 1.0
+    sn /= norm
+    cs /= norm
+    out = np.empty_like(r)
+    out[0] = cs * r[0] - sn * r[2]
+    out[1] = r[1]
+    out[2] = sn * r[0] + cs * r[2]
+    return out
+
+
+def _segment_matrices(q_sensor: np.ndarray, q_mount: np.ndarray) -> np.ndarray:
+    """``R_seg = R_sensor · M⁻¹`` (segment → global) as ``(3, 3, n)``."""
+    rs = _rotmat_cm(np.ascontiguousarray(np.asarray(q_sensor).T))
+    m = _rotmat_cm(np.asarray(q_mount, dtype=float)[:, None])[:, :, 0]
+    out = np.empty_like(rs)
+    for i in range(3):
+        for j in range(3):
+            out[i, j] = rs[i, 0] * m[j, 0] + rs[i, 1] * m[j, 1] + rs[i, 2] * m[j, 2]
     return out
 
 
@@ -183,8 +207,12 @@ def compute_angles(
         raise ConfigError(f"orientations has no entry for calibrated placement {missing[0]!r}")
     t = rec.time_s
     fs = rec.sampling_rate_hz
-    q_seg = segment_orientations(orientations, calibrations)
-    aligned = {p: _heading_aligned(q, t, fs, heading_window_s) for p, q in q_seg.items()}
+    aligned = {
+        p: _heading_aligned(
+            _segment_matrices(orientations[p].quat, c.q_sensor_to_segment), t, fs, heading_window_s
+        )
+        for p, c in calibrations.items()
+    }
     frames = []
     for side in SIDES:
         cols: dict[str, np.ndarray] = {}
@@ -196,24 +224,37 @@ def compute_angles(
         if "thigh" in seg:
             a, b, _ = _zxy(seg["thigh"])
             cols["thigh_sagittal_deg"] = a * DEG_PER_RAD
-            cols["thigh_frontal_deg"] = s_x * b * DEG_PER_RAD
+            cols["thigh_frontal_deg"] = (s_x * DEG_PER_RAD) * b
         if "shank" in seg:
             a, b, c = _zxy(seg["shank"])
             cols["shank_sagittal_deg"] = a * DEG_PER_RAD
-            cols["shank_frontal_deg"] = s_x * b * DEG_PER_RAD
-            cols["shank_axial_deg"] = s_y * c * DEG_PER_RAD
+            cols["shank_frontal_deg"] = (s_x * DEG_PER_RAD) * b
+            cols["shank_axial_deg"] = (s_y * DEG_PER_RAD) * c
         if "thigh" in seg and "shank" in seg:
-            a, b, c = _zxy(quat_mul(quat_conj(seg["thigh"]), seg["shank"]))
-            cols["knee_flexion_deg"] = -a * DEG_PER_RAD
-            cols["knee_adduction_deg"] = s_x * b * DEG_PER_RAD
-            cols["knee_rotation_deg"] = s_y * c * DEG_PER_RAD
-        df = pd.DataFrame({"time_s": t.copy(), "side": side, **cols})
-        frames.append(df)
+            th, sh = seg["thigh"], seg["shank"]
+            rel = np.empty((3, 3, t.size))
+            for i, j in ((0, 1), (1, 1), (2, 1), (2, 0), (2, 2)):  # R_rel = A_thighᵀ A_shank
+                rel[i, j] = th[0, i] * sh[0, j] + th[1, i] * sh[1, j] + th[2, i] * sh[2, j]
+            a, b, c = _zxy(rel)
+            cols["knee_flexion_deg"] = -DEG_PER_RAD * a
+            cols["knee_adduction_deg"] = (s_x * DEG_PER_RAD) * b
+            cols["knee_rotation_deg"] = (s_y * DEG_PER_RAD) * c
+        frames.append((side, cols))
     if not frames:
         raise InsufficientDataError(
             "compute_angles: no calibrated thigh or shank placement with a side "
             f"(calibrations: {', '.join(calibrations)})"
         )
-    out = pd.concat(frames, ignore_index=True)
-    present = [c for c in ANGLE_COLUMNS if c in out.columns]
-    return out[["time_s", "side", *present]]
+    present = [c for c in ANGLE_COLUMNS if any(c in cols for _, cols in frames)]
+    n = t.size
+    # one float block written in place (no per-column consolidation copy in pandas)
+    block = np.empty((1 + len(present), n * len(frames)))
+    for k, (_, cols) in enumerate(frames):
+        sl = slice(k * n, (k + 1) * n)
+        block[0, sl] = t
+        for j, c in enumerate(present, start=1):
+            block[j, sl] = cols[c] if c in cols else np.nan
+    out = pd.DataFrame(block.T, columns=["time_s", *present], copy=False)
+    side = np.repeat(np.array([sd for sd, _ in frames], dtype=object), n)
+    out.insert(1, "side", side)
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -11,7 +11,8 @@ import numpy as np
 from gaitkit.errors import ConfigError, InsufficientDataError
 from gaitkit.frames import matrix_to_quat, placement_segment
 from gaitkit.model import Recording, check_recording
-from gaitkit.orientation import detect_rest, mask_runs
+from gaitkit.orientation import OrientationEstimate, detect_rest, mask_runs
+from gaitkit.orientation._blocks import block_means
 from gaitkit.units import DEG_PER_RAD
 
 __all__ = [
@@ -134,15 +135,11 @@ def detect_walking(
     numpy.ndarray
         ``(n,)`` boolean mask.
     """
-    g = np.asarray(gyr_radps, dtype=float)
-    n = g.shape[0]
-    blk = max(1, int(0.05 * sampling_rate_hz))
+    g = np.ascontiguousarray(np.asarray(gyr_radps, dtype=float).T)
+    n = g.shape[1]
+    blk = max(1, round(0.1 * sampling_rate_hz))
     nb = -(-n // blk)
-    x = np.empty((nb * blk, 6))
-    x[:n, :3] = g
-    x[:n, 3:] = g * g
-    x[n:] = x[n - 1]
-    xb = x.reshape(nb, blk, 6).mean(axis=1)
+    xb = np.concatenate([block_means(g, blk), block_means(g * g, blk)]).T
     w = max(1, round(window_s * sampling_rate_hz / blk))
     c = np.concatenate([np.zeros((1, 6)), np.cumsum(xb, axis=0)])
     lo = np.clip(np.arange(nb) - w // 2, 0, nb)
@@ -169,6 +166,8 @@ def calibrate_segments(
     walking: Span | None = None,
     *,
     placements: Sequence[str] | None = None,
+    orientations: Mapping[str, OrientationEstimate] | None = None,
+    max_samples: int = 60_000,
     min_standing_s: float = 1.0,
     min_walking_s: float = 5.0,
     max_posture_deviation_deg: float = 35.0,
@@ -215,6 +214,12 @@ def calibrate_segments(
         Optional periods (see above); detected when ``None``.
     placements
         Placements to calibrate; default: all thigh and shank placements present.
+    orientations
+        Optional ``{placement: OrientationEstimate}`` whose rest masks are reused (saves
+        detecting rest again); sensors missing from it are detected here.
+    max_samples
+        At most this many samples (evenly spread) enter each mean and principal-axis estimate;
+        more add nothing to the precision (a 60-minute recording would otherwise cost 10× more).
     min_standing_s, min_walking_s
         Least data for each step, seconds.
     max_posture_deviation_deg
@@ -267,7 +272,10 @@ def calibrate_segments(
         stand_all = np.ones(t.shape, dtype=bool)
         for p in rec.placements:  # all sensors still together: the subject stands
             s = rec.streams[p]
-            stand_all &= detect_rest(s.acc_mps2, s.gyr_radps, fs, min_duration_s=min_standing_s)
+            if orientations is not None and p in orientations:
+                stand_all &= np.asarray(orientations[p].rest, dtype=bool)
+            else:
+                stand_all &= detect_rest(s.acc_mps2, s.gyr_radps, fs, min_duration_s=min_standing_s)
     else:
         stand_all = stand_given
 
@@ -288,13 +296,16 @@ def calibrate_segments(
                     else " (none detected: pass walking=(start_s, end_s))"
                 )
             )
-        g_walk = acc[walk].mean(axis=0)
+        iw = np.flatnonzero(walk)
+        iw = iw[:: max(1, -(-iw.size // max_samples))]
+        g_walk = acc[iw].mean(axis=0)
         g_walk /= np.linalg.norm(g_walk)
-        stand = stand_all.copy()
-        n_stand = int(stand.sum())
+        ist = np.flatnonzero(stand_all)
+        n_stand = ist.size
+        ist = ist[:: max(1, -(-ist.size // max_samples))]
         stand_ok = n_stand >= min_standing_s * fs
         if stand_ok:
-            g_st = acc[stand].mean(axis=0)
+            g_st = acc[ist].mean(axis=0)
             g_st_n = g_st / np.linalg.norm(g_st)
             dev = float(np.degrees(np.arccos(np.clip(g_st_n @ g_walk, -1, 1))))
             if dev > max_posture_deviation_deg:
@@ -310,8 +321,8 @@ def calibrate_segments(
             )
         if stand_ok:
             y = g_st_n
-            gstd = float(np.sqrt(acc[stand].var(axis=0).sum()))
-            bias = gyr[stand].mean(axis=0)
+            gstd = float(np.sqrt(acc[ist].var(axis=0).sum()))
+            bias = gyr[ist].mean(axis=0)
             method: CalibrationMethod = "standing+walking"
             standing_s = n_stand / fs
         else:
@@ -320,7 +331,7 @@ def calibrate_segments(
             bias = np.zeros(3)
             method = "walking-only"
             standing_s = 0.0
-        w = gyr[walk] - bias
+        w = gyr[iw] - bias
         mom = w.T @ w / w.shape[0]
         evals, evecs = np.linalg.eigh(mom)
         z = evecs[:, -1]

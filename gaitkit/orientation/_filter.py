@@ -8,9 +8,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from gaitkit.errors import ConfigError, InsufficientDataError, RecordingError
-from gaitkit.frames import quat_mul, quat_rotate
 from gaitkit.model import Recording, check_recording
-from gaitkit.orientation._quat import quat_cumprod, quat_from_rotvec, quat_shortest_arc
+from gaitkit.orientation._blocks import block_means, block_times, smooth_blocks
+from gaitkit.orientation._quat import (
+    _cumprod_cm,
+    qmul_cm,
+    qrotate_cm,
+    quat_shortest_arc,
+    rotvec_to_quat_cm,
+)
 from gaitkit.orientation._rest import detect_rest, mask_runs
 
 __all__ = [
@@ -95,53 +101,45 @@ def _split_at_gaps(time_s: np.ndarray, sampling_rate_hz: float) -> np.ndarray:
     return np.stack([starts, ends], axis=-1)
 
 
-def _integrate(gyr: np.ndarray, time_s: np.ndarray) -> np.ndarray:
-    """Strapdown attitude integration from the identity, second order with coning correction."""
-    n = gyr.shape[0]
-    dq = np.empty((n, 4))
-    dq[0] = (1.0, 0.0, 0.0, 0.0)
+def _integrate(gyr_cm: np.ndarray, time_s: np.ndarray) -> np.ndarray:
+    """Strapdown attitude from the identity, second order with coning correction; ``(4, n)``."""
+    n = gyr_cm.shape[1]
+    dq = np.empty((4, n))
+    dq[:, 0] = (1.0, 0.0, 0.0, 0.0)
     if n > 1:
-        dt = np.diff(time_s)[:, None]
-        w0, w1 = gyr[:-1], gyr[1:]
-        phi = 0.5 * (w0 + w1) * dt + np.cross(w0, w1) * (dt * dt / 12.0)
-        dq[1:] = quat_from_rotvec(phi)
-    return quat_cumprod(dq)
+        dt = np.diff(time_s)
+        w0, w1 = gyr_cm[:, :-1], gyr_cm[:, 1:]
+        phi = (w0 + w1) * (0.5 * dt)
+        c = dt * dt / 12.0
+        phi[0] += (w0[1] * w1[2] - w0[2] * w1[1]) * c
+        phi[1] += (w0[2] * w1[0] - w0[0] * w1[2]) * c
+        phi[2] += (w0[0] * w1[1] - w0[1] * w1[0]) * c
+        dq[:, 1:] = rotvec_to_quat_cm(phi)
+    return _cumprod_cm(dq, 64)
 
 
 def _tilt_correct(
-    q: np.ndarray, acc: np.ndarray, time_s: np.ndarray, sampling_rate_hz: float, sigma_s: float
+    q_cm: np.ndarray, acc_cm: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float
 ) -> np.ndarray:
     """Remove inclination drift: rotate so the low-passed global specific force points up."""
-    from scipy.ndimage import gaussian_filter1d
-
-    a_g = quat_rotate(q, acc)
-    n = a_g.shape[0]
-    blk = max(1, round(0.05 * sampling_rate_hz))  # 50 ms blocks: cheap, far above drift rates
-    nb = -(-n // blk)
-    pad = nb * blk - n
-    if pad:
-        a_pad = np.concatenate([a_g, np.repeat(a_g[-1:], pad, axis=0)])
-        t_pad = np.concatenate([time_s, time_s[-1] + np.arange(1, pad + 1) / sampling_rate_hz])
-    else:
-        a_pad, t_pad = a_g, time_s
-    a_blk = a_pad.reshape(nb, blk, 3).mean(axis=1)
-    t_blk = t_pad.reshape(nb, blk).mean(axis=1)
-    sigma_blk = sigma_s * sampling_rate_hz / blk
+    a_g = qrotate_cm(q_cm, acc_cm)
     # normalised convolution: at stretch edges the window shrinks instead of repeating the edge
     # sample (which would weight one sample's linear acceleration by half the kernel)
-    m = gaussian_filter1d(a_blk, sigma_blk, axis=0, mode="constant", cval=0.0, truncate=4.0)
-    wsum = gaussian_filter1d(np.ones(nb), sigma_blk, mode="constant", cval=0.0, truncate=4.0)
-    m /= wsum[:, None]
-    norm = np.sqrt(np.sum(m * m, axis=-1, keepdims=True))
+    blk = max(1, round(0.1 * fs))  # 0.1 s blocks: cheap, far above drift rates
+    tb, nb = block_times(time_s, blk)
+    m = smooth_blocks(block_means(a_g, blk), sigma_s * fs / blk)
+    norm = np.sqrt(np.einsum("ij,ij->j", m, m))
     if np.any(norm < 1e-6):
         raise InsufficientDataError("specific force averages to zero: cannot find gravity")
-    c_blk = quat_shortest_arc(m / norm, _UP)  # smooth, w > 0: safe to interpolate linearly
+    c_blk = quat_shortest_arc((m / norm).T, _UP).T  # smooth, w > 0: safe to interpolate
     if nb > 1:
-        c = np.stack([np.interp(time_s, t_blk, c_blk[:, i]) for i in range(4)], axis=-1)
-        c /= np.sqrt(np.sum(c * c, axis=-1, keepdims=True))
+        c = np.empty((4, time_s.shape[0]))
+        for i in range(4):
+            c[i] = np.interp(time_s, tb, c_blk[i])
+        c /= np.sqrt(np.einsum("ij,ij->j", c, c))
     else:
-        c = np.repeat(c_blk, n, axis=0)
-    return quat_mul(c, q)
+        c = c_blk
+    return qmul_cm(c, q_cm)
 
 
 def estimate_orientation(
@@ -163,8 +161,8 @@ def estimate_orientation(
        ``φ_k = (ω_{k-1} + ω_k) Δt / 2 + (ω_{k-1} × ω_k) Δt² / 12`` (trapezoid plus the two-sample
        coning correction; Savage 1998, J Guid Control Dyn 21:19-28; Bortz 1971, IEEE Trans Aerosp
        Electron Syst 7:61-66), ``Δq_k = exp(φ_k / 2)``, and ``q_k = q_0 ⊗ Δq_1 ⊗ … ⊗ Δq_k`` is
-       computed as a blockwise parallel prefix product (:func:`quat_cumprod`), not a per-sample
-       loop.
+       computed as a blockwise parallel prefix product
+       (:func:`~gaitkit.orientation.quat_cumprod`), not a per-sample loop.
     3. **Gravity (inclination) correction**: the gyro-only estimate ``q̃`` differs from the truth by
        a slowly varying rotation ``c(t)`` of the global frame (initial tilt plus drift). The
        specific force rotated into that frame, ``q̃ ⊗ a ⊗ q̃*``, equals ``c⁻¹(g + a_lin)``. Low-passed
@@ -233,12 +231,15 @@ def estimate_orientation(
     if rest.shape != (n,):
         raise RecordingError(f"rest mask must have shape ({n},), got {rest.shape}")
     bias, notes = estimate_gyr_bias(gyr, t, rest)
-    w = gyr - bias
-    q = np.empty((n, 4))
+    w = np.ascontiguousarray((gyr - bias).T)
+    a_cm = np.ascontiguousarray(acc.T)
+    q = np.empty((4, n))
     for a, b in _split_at_gaps(t, sampling_rate_hz):  # loop over gap-free stretches (few)
-        qi = _integrate(w[a:b], t[a:b])
-        q[a:b] = _tilt_correct(qi, acc[a:b], t[a:b], sampling_rate_hz, gravity_window_s)
+        qi = _integrate(w[:, a:b], t[a:b])
+        q[:, a:b] = _tilt_correct(qi, a_cm[:, a:b], t[a:b], sampling_rate_hz, gravity_window_s)
+    q /= np.sqrt(np.einsum("ij,ij->j", q, q))
     q.setflags(write=False)
+    q = q.T  # (n, 4) view of the component-major array
     bias.setflags(write=False)
     rest.setflags(write=False)
     return OrientationEstimate(quat=q, gyr_bias_radps=bias, rest=rest, notes=notes)
