@@ -65,9 +65,12 @@ try:
     MadgwickAHRS(beta=0.1).estimate(warm, sampling_rate_hz=fs)  # numba JIT compile
     frames = {p: pd.DataFrame(np.hstack([d["acc_" + p], np.degrees(d["gyr_" + p])]), columns=cols)
               for p in placements}
-    t0 = time.perf_counter()
-    res = {p: MadgwickAHRS(beta=0.1).estimate(f, sampling_rate_hz=fs) for p, f in frames.items()}
-    out["gaitmap_s"] = time.perf_counter() - t0
+    best = float("inf")
+    for _ in range(3):  # best of 3, like gaitkit
+        t0 = time.perf_counter()
+        res = {p: MadgwickAHRS(beta=0.1).estimate(f, sampling_rate_hz=fs) for p, f in frames.items()}
+        best = min(best, time.perf_counter() - t0)
+    out["gaitmap_s"] = best
     errs = []
     for p, r in res.items():
         q = r.orientation_object_.as_quat()[1:]  # (x, y, z, w), one more row than samples
@@ -79,10 +82,14 @@ except Exception as exc:  # report, don't fail the benchmark
     out["gaitmap_error"] = f"{type(exc).__name__}: {exc}"
 try:
     import vqf
-    t0 = time.perf_counter()
-    res = {p: vqf.offlineVQF(np.ascontiguousarray(d["gyr_" + p]), np.ascontiguousarray(d["acc_" + p]),
-                             None, 1.0 / fs) for p in placements}
-    out["vqf_s"] = time.perf_counter() - t0
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        res = {p: vqf.offlineVQF(np.ascontiguousarray(d["gyr_" + p]),
+                                 np.ascontiguousarray(d["acc_" + p]), None, 1.0 / fs)
+               for p in placements}
+        best = min(best, time.perf_counter() - t0)
+    out["vqf_s"] = best
     out["vqf_incl_rmse_deg"] = float(np.mean([incl_err(r["quat6D"], p) for p, r in res.items()]))
 except Exception as exc:
     out["vqf_error"] = f"{type(exc).__name__}: {exc}"
@@ -93,11 +100,12 @@ try:
     q_all = {}
     for p in placements:
         ahrs = imufusion.Ahrs()
+        ahrs.set_sample_period(1.0 / fs)
         g = np.degrees(d["gyr_" + p][:n]); a = d["acc_" + p][:n] / 9.80665
         q = np.empty((n, 4))
         for k in range(n):
-            ahrs.update_no_magnetometer(g[k], a[k], 1.0 / fs)
-            q[k] = ahrs.quaternion.wxyz
+            ahrs.update_no_magnetometer(g[k], a[k])
+            q[k] = ahrs.get_quaternion()
         q_all[p] = q
     out["imufusion_s"] = (time.perf_counter() - t0) * d["acc_" + placements[0]].shape[0] / n
     out["imufusion_incl_rmse_deg_first5min"] = float(np.mean([
@@ -121,7 +129,7 @@ def main() -> int:
         t0 = time.perf_counter()
         ori = estimate_orientations(rec)
         t1 = time.perf_counter()
-        cal = calibrate_segments(rec)
+        cal = calibrate_segments(rec, orientations=ori)
         t2 = time.perf_counter()
         ang = compute_angles(rec, cal, ori)
         t3 = time.perf_counter()
