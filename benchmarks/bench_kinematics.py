@@ -68,7 +68,8 @@ try:
     best = float("inf")
     for _ in range(3):  # best of 3, like gaitkit
         t0 = time.perf_counter()
-        res = {p: MadgwickAHRS(beta=0.1).estimate(f, sampling_rate_hz=fs) for p, f in frames.items()}
+        res = {p: MadgwickAHRS(beta=0.1).estimate(f, sampling_rate_hz=fs)
+               for p, f in frames.items()}
         best = min(best, time.perf_counter() - t0)
     out["gaitmap_s"] = best
     errs = []
@@ -108,11 +109,13 @@ try:
             q[k] = ahrs.get_quaternion()
         q_all[p] = q
     out["imufusion_s"] = (time.perf_counter() - t0) * d["acc_" + placements[0]].shape[0] / n
-    out["imufusion_incl_rmse_deg_first5min"] = float(np.mean([
-        np.sqrt(np.mean(np.degrees(np.arccos(np.clip(np.sum(np.stack([
-            2 * (q[:, 1] * q[:, 3] - q[:, 0] * q[:, 2]), 2 * (q[:, 2] * q[:, 3] + q[:, 0] * q[:, 1]),
-            1 - 2 * (q[:, 1] ** 2 + q[:, 2] ** 2)], -1) * d["up_" + p][:n], -1), -1, 1)))[int(60 * fs):] ** 2))
-        for p, q in q_all.items()]))
+    errs = []
+    for p, q in q_all.items():
+        w, x, y, z = q.T
+        up = np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], -1)
+        e = np.degrees(np.arccos(np.clip(np.sum(up * d["up_" + p][:n], -1), -1, 1)))
+        errs.append(np.sqrt(np.mean(e[int(60 * fs):] ** 2)))
+    out["imufusion_incl_rmse_deg_first5min"] = float(np.mean(errs))
 except Exception as exc:
     out["imufusion_error"] = f"{type(exc).__name__}: {exc}"
 print(json.dumps(out))
@@ -136,7 +139,8 @@ def main() -> int:
         times.append((t3 - t0, t1 - t0, t2 - t1, t3 - t2))
     best = min(times)
     print(
-        f"gaitkit orientation+calibration+angles: {best[0]:.2f} s for {dur / 60:.0f} min x 4 sensors"
+        f"gaitkit orientation+calibration+angles: {best[0]:.2f} s"
+        f" for {dur / 60:.0f} min x 4 sensors"
         f" -> {dur / best[0]:,.0f} x real time"
         f" (orientation {best[1]:.2f} s, calibration {best[2]:.2f} s, angles {best[3]:.2f} s)"
     )
@@ -159,7 +163,7 @@ def main() -> int:
     print(f"gaitkit knee flexion RMSE vs truth (right, 60 min): {kf:.2f} deg")
 
     if not Path(PEER).exists():
-        print(f"peers: interpreter {PEER} not found; set GAITKIT_PEER_PYTHON to a venv with gaitmap")
+        print(f"peers: {PEER} not found; set GAITKIT_PEER_PYTHON to a venv with gaitmap")
         return 0
     # the peers' earth frame has z up; our sensor frame is theirs (no remapping of axes needed)
     with tempfile.TemporaryDirectory() as tmp:
