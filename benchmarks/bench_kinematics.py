@@ -186,7 +186,8 @@ def main() -> int:
         g = res["gaitmap_s"]
         print(
             f"gaitmap {res.get('gaitmap_version')} MadgwickAHRS (orientation only): {g:.2f} s"
-            f" -> {dur / g:,.0f} x real time; inclination RMSE {res['gaitmap_incl_rmse_deg']:.3f} deg"
+            f" -> {dur / g:,.0f} x real time;"
+            f" inclination RMSE {res['gaitmap_incl_rmse_deg']:.3f} deg"
         )
         print(f"ratio gaitkit (orientation+calibration+angles) / gaitmap speed: {g / best[0]:.1f}x")
         print(f"ratio gaitkit orientation / gaitmap orientation speed: {g / best[1]:.1f}x")
