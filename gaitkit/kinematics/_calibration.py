@@ -9,7 +9,7 @@ from typing import Literal
 import numpy as np
 
 from gaitkit.errors import ConfigError, InsufficientDataError
-from gaitkit.frames import matrix_to_quat, placement_segment
+from gaitkit.frames import matrix_to_quat, placement_segment, placement_side
 from gaitkit.model import Recording, check_recording
 from gaitkit.orientation import OrientationEstimate, detect_rest, mask_runs
 from gaitkit.orientation._blocks import block_means
@@ -58,8 +58,10 @@ class SegmentCalibration:
         Spread (root summed variance) of the specific force during standing; small = still.
         NaN for walking-only.
     sign_skewness
-        Skewness of the angular rate about the flexion axis used to choose its sign (swing is
-        fast and forward): the larger, the surer. Below 0.3 the sign is uncertain.
+        Skewness of the angular rate about the final flexion axis (swing is fast and forward,
+        so it is positive when the sign is right): the larger, the surer. For a thigh whose
+        skewness is below 0.4 the sign comes from the correlation with the same leg's shank
+        (see notes); otherwise below 0.3 the sign is uncertain.
     notes
         Fallbacks and warnings, one sentence each.
     """
@@ -170,7 +172,7 @@ def calibrate_segments(
     max_samples: int = 60_000,
     min_standing_s: float = 1.0,
     min_walking_s: float = 5.0,
-    max_posture_deviation_deg: float = 35.0,
+    max_posture_deviation_deg: Mapping[str, float] | None = None,
 ) -> dict[str, SegmentCalibration]:
     """Functional sensor-to-segment calibration of thigh and shank IMUs.
 
@@ -223,7 +225,11 @@ def calibrate_segments(
     min_standing_s, min_walking_s
         Least data for each step, seconds.
     max_posture_deviation_deg
-        Largest accepted angle between standing and walking mean gravity directions.
+        Largest accepted angle between standing and walking mean gravity directions, per
+        segment; default ``{"thigh": 50, "shank": 65}``. The mean inclination over a gait cycle
+        reaches ~30° for the thigh and ~40° for the shank in running (the knee is flexed far in
+        swing), while a seated thigh is ~90° from upright. A seated shank is near vertical and
+        cannot be told from standing; lying down is rejected for both.
 
     Returns
     -------
@@ -266,6 +272,9 @@ def calibrate_segments(
                 f"calibration: placement {p!r} is not a thigh or shank stream of the recording "
                 f"({', '.join(rec.placements)})"
             )
+    posture_lim = {"thigh": 50.0, "shank": 65.0}
+    if max_posture_deviation_deg is not None:
+        posture_lim.update(max_posture_deviation_deg)
     stand_given = _span_mask(standing, t, "standing")
     walk_given = _span_mask(walking, t, "walking")
     if stand_given is None:
@@ -279,7 +288,7 @@ def calibrate_segments(
     else:
         stand_all = stand_given
 
-    out: dict[str, SegmentCalibration] = {}
+    pending: dict[str, dict] = {}
     for p in names:
         s = rec.streams[p]
         acc, gyr = s.acc_mps2, s.gyr_radps
@@ -308,10 +317,11 @@ def calibrate_segments(
             g_st = acc[ist].mean(axis=0)
             g_st_n = g_st / np.linalg.norm(g_st)
             dev = float(np.degrees(np.arccos(np.clip(g_st_n @ g_walk, -1, 1))))
-            if dev > max_posture_deviation_deg:
+            lim = posture_lim[placement_segment(p)]
+            if dev > lim:
                 notes.append(
                     f"standing gravity is {dev:.0f}° from the walking mean (> "
-                    f"{max_posture_deviation_deg:g}°): not upright standing, walking-only used"
+                    f"{lim:g}°): not upright standing, walking-only used"
                 )
                 stand_ok = False
         else:
@@ -340,10 +350,52 @@ def calibrate_segments(
         if sk < 0:
             z = -z
             sk = -sk
-        if sk < 0.3:
-            notes.append(f"flexion-axis sign uncertain (skewness {sk:.2f} < 0.3)")
         if var_expl < 0.6:
             notes.append(f"flexion axis poorly defined ({var_expl:.0%} of rotation about it)")
+        pending[p] = {
+            "y": y,
+            "z": z,
+            "sk": sk,
+            "bias": bias,
+            "walk": walk,
+            "notes": notes,
+            "method": method,
+            "standing_s": standing_s,
+            "walking_s": n_walk / fs,
+            "var_expl": var_expl,
+            "gstd": gstd,
+        }
+
+    # Thigh sign when its own skewness is weak (running: fast hip extension before contact
+    # rivals swing flexion): thigh and shank sagittal rates of one leg correlate positively
+    # over the cycle (both swing forward together; r ≈ 0.25 walking, 0.35 running in the
+    # simulator), so the sign that makes the correlation positive is taken.
+    for p, d in pending.items():
+        shank = f"shank_{placement_side(p)}"
+        if placement_segment(p) != "thigh" or d["sk"] >= 0.4 or shank not in pending:
+            continue
+        both = np.flatnonzero(d["walk"] & pending[shank]["walk"])
+        both = both[:: max(1, -(-both.size // max_samples))]
+        if both.size < 10:
+            continue
+        wt = (rec.streams[p].gyr_radps[both] - d["bias"]) @ d["z"]
+        ws = (rec.streams[shank].gyr_radps[both] - pending[shank]["bias"]) @ pending[shank]["z"]
+        r = float(np.corrcoef(wt, ws)[0, 1])
+        if abs(r) >= 0.1:
+            if r < 0:
+                d["z"] = -d["z"]
+                d["sk"] = -d["sk"]
+            d["notes"].append(
+                f"flexion-axis sign from the thigh-shank rate correlation (r = {abs(r):.2f}), "
+                f"the thigh's skewness being weak ({abs(d['sk']):.2f})"
+            )
+            d["sign_ok"] = True
+
+    out: dict[str, SegmentCalibration] = {}
+    for p, d in pending.items():
+        y, z, notes = d["y"], d["z"], d["notes"]
+        if abs(d["sk"]) < 0.3 and not d.get("sign_ok"):
+            notes.append(f"flexion-axis sign uncertain (skewness {d['sk']:.2f} < 0.3)")
         z_o = z - (z @ y) * y
         z_o /= np.linalg.norm(z_o)
         orth = float(np.arccos(np.clip(z @ z_o, -1, 1)) * DEG_PER_RAD)
@@ -355,13 +407,13 @@ def calibrate_segments(
         out[p] = SegmentCalibration(
             placement=p,
             q_sensor_to_segment=q,
-            method=method,
-            standing_s=float(standing_s),
-            walking_s=n_walk / fs,
-            flexion_axis_variance_explained=var_expl,
+            method=d["method"],
+            standing_s=float(d["standing_s"]),
+            walking_s=float(d["walking_s"]),
+            flexion_axis_variance_explained=d["var_expl"],
             axis_orthogonality_deg=orth,
-            gravity_std_mps2=gstd,
-            sign_skewness=float(sk),
+            gravity_std_mps2=d["gstd"],
+            sign_skewness=float(d["sk"]),
             notes=tuple(notes),
         )
     return out
