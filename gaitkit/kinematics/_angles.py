@@ -13,6 +13,7 @@ from gaitkit.kinematics._calibration import SegmentCalibration
 from gaitkit.model import Recording, check_recording
 from gaitkit.orientation import OrientationEstimate, estimate_orientations
 from gaitkit.orientation._blocks import block_means, block_times, smooth_blocks
+from gaitkit.orientation._filter import split_at_gaps
 from gaitkit.schema import ANGLE_COLUMNS, SIDES
 from gaitkit.units import DEG_PER_RAD
 
@@ -46,12 +47,9 @@ def _zxy(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     )
 
 
-def _split(time_s: np.ndarray, fs: float) -> np.ndarray:
-    gaps = np.flatnonzero(np.diff(time_s) > 1.5 / fs) + 1
-    return np.stack([np.concatenate([[0], gaps]), np.concatenate([gaps, [time_s.size]])], -1)
-
-
-def _heading_aligned(r: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float) -> np.ndarray:
+def _heading_aligned(
+    r: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float, max_gap_s: float
+) -> np.ndarray:
     """Rotate segment matrices about vertical so the smoothed flexion axis points along +Z.
 
     ``A = Ry(-ψ) R`` with ``(sin ψ, cos ψ) ∝ G_σ * (R_02, R_22)``, the low-passed horizontal
@@ -61,7 +59,7 @@ def _heading_aligned(r: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: floa
     zh = r[[0, 2], 2]  # (2, n): global X and Z components of the segment z axis
     sn = np.empty(time_s.shape)
     cs = np.empty(time_s.shape)
-    for a, b in _split(time_s, fs):  # per gap-free stretch (few)
+    for a, b in split_at_gaps(time_s, max_gap_s):  # per stretch between long gaps (few)
         tb, nb = block_times(time_s[a:b], blk)
         m = smooth_blocks(block_means(zh[:, a:b], blk), sigma_s * fs / blk)
         if nb > 1:
@@ -109,6 +107,7 @@ def compute_angles(
     *,
     heading_window_s: float = 2.0,
     gravity_window_s: float = 2.0,
+    max_gap_s: float = 0.5,
 ) -> pd.DataFrame:
     """Thigh, shank and knee angles per sample and side.
 
@@ -173,8 +172,9 @@ def compute_angles(
         Optional precomputed ``{placement: OrientationEstimate}``.
     heading_window_s
         Standard deviation of the Gaussian heading reference, s.
-    gravity_window_s
-        Passed to the orientation estimate when it is computed here.
+    gravity_window_s, max_gap_s
+        Passed to the orientation estimate when it is computed here; gaps longer than
+        ``max_gap_s`` also restart the heading reference.
 
     Returns
     -------
@@ -200,7 +200,7 @@ def compute_angles(
             )
     if orientations is None:
         orientations = estimate_orientations(
-            rec, tuple(calibrations), gravity_window_s=gravity_window_s
+            rec, tuple(calibrations), gravity_window_s=gravity_window_s, max_gap_s=max_gap_s
         )
     missing = [p for p in calibrations if p not in orientations]
     if missing:
@@ -209,7 +209,11 @@ def compute_angles(
     fs = rec.sampling_rate_hz
     aligned = {
         p: _heading_aligned(
-            _segment_matrices(orientations[p].quat, c.q_sensor_to_segment), t, fs, heading_window_s
+            _segment_matrices(orientations[p].quat, c.q_sensor_to_segment),
+            t,
+            fs,
+            heading_window_s,
+            max_gap_s,
         )
         for p, c in calibrations.items()
     }

@@ -35,12 +35,17 @@ def block_means(x_cm: np.ndarray, blk: int) -> np.ndarray:
     return out
 
 
-def smooth_blocks(xb: np.ndarray, sigma_blocks: float) -> np.ndarray:
-    """Zero-phase Gaussian along the last axis; the window shrinks at the ends (normalised)."""
+def smooth_blocks(
+    xb: np.ndarray, sigma_blocks: float, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """Zero-phase Gaussian along the last axis, normalised so the window shrinks at the ends.
+
+    With ``weights`` (one per block), ``xb`` must already be multiplied by them and the result
+    is ``G * (w x) / G * w`` (normalised convolution, Knutsson & Westin 1993, IEEE CVPR).
+    """
     from scipy.ndimage import gaussian_filter1d
 
     num = gaussian_filter1d(xb, sigma_blocks, axis=-1, mode="constant", cval=0.0, truncate=4.0)
-    den = gaussian_filter1d(
-        np.ones(xb.shape[-1]), sigma_blocks, mode="constant", cval=0.0, truncate=4.0
-    )
+    w = np.ones(xb.shape[-1]) if weights is None else weights
+    den = gaussian_filter1d(w, sigma_blocks, mode="constant", cval=0.0, truncate=4.0)
     return num / den

@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 _UP = np.array([0.0, 1.0, 0.0])
+#: Extra weight of rest samples in the gravity low-pass (they sense gravity alone).
+_REST_WEIGHT = 20.0
 
 
 @dataclass(frozen=True)
@@ -93,19 +95,19 @@ def estimate_gyr_bias(
     return bias, ()
 
 
-def _split_at_gaps(time_s: np.ndarray, sampling_rate_hz: float) -> np.ndarray:
-    """``(k, 2)`` start/end indices of contiguous stretches (gap: step > 1.5 periods)."""
-    gaps = np.flatnonzero(np.diff(time_s) > 1.5 / sampling_rate_hz) + 1
+def split_at_gaps(time_s: np.ndarray, max_gap_s: float) -> np.ndarray:
+    """``(k, 2)`` start/end indices of the stretches between steps longer than ``max_gap_s``."""
+    gaps = np.flatnonzero(np.diff(time_s) > max_gap_s) + 1
     starts = np.concatenate([[0], gaps])
     ends = np.concatenate([gaps, [time_s.shape[0]]])
     return np.stack([starts, ends], axis=-1)
 
 
-def _integrate(gyr_cm: np.ndarray, time_s: np.ndarray) -> np.ndarray:
-    """Strapdown attitude from the identity, second order with coning correction; ``(4, n)``."""
+def _integrate(gyr_cm: np.ndarray, time_s: np.ndarray, q0: np.ndarray) -> np.ndarray:
+    """Strapdown attitude from ``q0``, second order with coning correction; ``(4, n)``."""
     n = gyr_cm.shape[1]
     dq = np.empty((4, n))
-    dq[:, 0] = (1.0, 0.0, 0.0, 0.0)
+    dq[:, 0] = q0
     if n > 1:
         dt = np.diff(time_s)
         w0, w1 = gyr_cm[:, :-1], gyr_cm[:, 1:]
@@ -119,19 +121,25 @@ def _integrate(gyr_cm: np.ndarray, time_s: np.ndarray) -> np.ndarray:
 
 
 def _tilt_correct(
-    q_cm: np.ndarray, acc_cm: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float
+    q_cm: np.ndarray,
+    acc_cm: np.ndarray,
+    rest: np.ndarray,
+    time_s: np.ndarray,
+    fs: float,
+    sigma_s: float,
 ) -> np.ndarray:
     """Remove inclination drift: rotate so the low-passed global specific force points up."""
     a_g = qrotate_cm(q_cm, acc_cm)
-    # normalised convolution: at stretch edges the window shrinks instead of repeating the edge
-    # sample (which would weight one sample's linear acceleration by half the kernel)
     blk = max(1, round(0.1 * fs))  # 0.1 s blocks: cheap, far above drift rates
     tb, nb = block_times(time_s, blk)
-    m = smooth_blocks(block_means(a_g, blk), sigma_s * fs / blk)
+    # weighted normalised convolution: rest samples (pure gravity) count _REST_WEIGHT times
+    # more; at stretch ends the window shrinks instead of repeating the edge sample
+    w = 1.0 + _REST_WEIGHT * block_means(rest[None, :].astype(float), blk)[0]
+    m = smooth_blocks(block_means(a_g, blk) * w, sigma_s * fs / blk, weights=w)
     norm = np.sqrt(np.einsum("ij,ij->j", m, m))
     if np.any(norm < 1e-6):
         raise InsufficientDataError("specific force averages to zero: cannot find gravity")
-    c_blk = quat_shortest_arc((m / norm).T, _UP).T  # smooth, w > 0: safe to interpolate
+    c_blk = quat_shortest_arc((m / norm).T, _UP).T  # small, smooth, w > 0: interpolable
     if nb > 1:
         c = np.empty((4, time_s.shape[0]))
         for i in range(4):
@@ -142,6 +150,15 @@ def _tilt_correct(
     return qmul_cm(c, q_cm)
 
 
+def _initial_tilt(acc_cm: np.ndarray, fs: float) -> np.ndarray:
+    """Quaternion levelling the mean specific force of the first 0.5 s (heading arbitrary)."""
+    a0 = acc_cm[:, : max(1, round(0.5 * fs))].mean(axis=1)
+    na = np.linalg.norm(a0)
+    if na < 1e-6:
+        return np.array([1.0, 0.0, 0.0, 0.0])
+    return quat_shortest_arc(a0 / na, _UP)
+
+
 def estimate_orientation(
     acc_mps2: np.ndarray,
     gyr_radps: np.ndarray,
@@ -150,6 +167,7 @@ def estimate_orientation(
     *,
     rest: np.ndarray | None = None,
     gravity_window_s: float = 2.0,
+    max_gap_s: float = 0.5,
 ) -> OrientationEstimate:
     """Estimate the orientation of one IMU (accelerometer + gyroscope, no magnetometer).
 
@@ -170,18 +188,24 @@ def estimate_orientation(
        acceleration vanishes (it is the derivative of a bounded, nearly periodic velocity: its
        average over many strides is the net speed change divided by the window, and a Gaussian
        suppresses the stride-frequency components by ``exp(-2π²σ²f²)``, < 1e-8 for σ = 2 s,
-       f ≥ 0.5 Hz) while a drift that is linear in time passes unchanged. The smallest rotation
+       f ≥ 0.5 Hz) while a drift that is linear in time passes unchanged. Rest samples sense
+       gravity alone and are weighted 20× (a weighted normalised convolution), which removes
+       most of the error at gait initiation and termination, where the net speed change
+       biases the plain average. The smallest rotation
        taking the filtered vector onto ``+Y`` is ``c(t)``, and ``q = c ⊗ q̃``. This is the
        offline, zero-lag counterpart of the accelerometer correction of complementary filters
        (Mahony et al. 2008, IEEE Trans Autom Control 53:1203-1218; Madgwick et al. 2011, IEEE
        ICORR) and of the rest/low-pass inclination correction of VQF (Laidig & Seel 2023,
        Information Fusion 91:187-204), which low-passes the accelerometer in an
        almost-inertial frame for the same reason.
-    4. Gaps (time steps > 1.5 periods) split the recording; each stretch is processed alone
-       (orientation across a gap is unknown; heading restarts arbitrarily). At the ends of a
-       stretch the Gaussian window shrinks to the data available (normalised convolution); a
-       stretch that starts or ends in motion has ~1° inclination error over its first and last
-       ``2 · gravity_window_s`` (measured on synthetic gait with 6 m/s² linear acceleration).
+    4. Short gaps (missing samples, e.g. BLE packet loss, up to ``max_gap_s``) are bridged:
+       the trapezoid step above spans the actual time step, i.e. the angular rate is
+       interpolated linearly across the gap. Longer gaps split the recording; each stretch is
+       processed alone (orientation across a long gap is unknown; heading restarts). At the
+       ends of a stretch the Gaussian window shrinks to the data available (normalised
+       convolution); a stretch that starts or ends in motion has ~1° inclination error over
+       its first and last ``2 · gravity_window_s`` (measured on synthetic gait with 6 m/s²
+       linear acceleration).
 
     Heading (rotation about vertical) is not observable without a magnetometer and keeps an
     arbitrary offset and slow drift; the kinematics use only heading-invariant quantities or
@@ -204,6 +228,8 @@ def estimate_orientation(
         Optional rest mask; detected when ``None``.
     gravity_window_s
         Standard deviation of the Gaussian low-pass of the gravity correction, s.
+    max_gap_s
+        Longest time step bridged by integration; longer gaps split the recording, s.
 
     Returns
     -------
@@ -219,6 +245,8 @@ def estimate_orientation(
         raise ConfigError(f"sampling_rate_hz must be finite and > 0, got {sampling_rate_hz!r}")
     if not gravity_window_s > 0:
         raise ConfigError(f"gravity_window_s must be > 0 s, got {gravity_window_s!r}")
+    if not max_gap_s > 0:
+        raise ConfigError(f"max_gap_s must be > 0 s, got {max_gap_s!r}")
     n = acc.shape[0]
     t = np.arange(n) / sampling_rate_hz if time_s is None else np.asarray(time_s, dtype=float)
     if t.shape != (n,):
@@ -234,9 +262,13 @@ def estimate_orientation(
     w = np.ascontiguousarray((gyr - bias).T)
     a_cm = np.ascontiguousarray(acc.T)
     q = np.empty((4, n))
-    for a, b in _split_at_gaps(t, sampling_rate_hz):  # loop over gap-free stretches (few)
-        qi = _integrate(w[:, a:b], t[a:b])
-        q[:, a:b] = _tilt_correct(qi, a_cm[:, a:b], t[a:b], sampling_rate_hz, gravity_window_s)
+    for a, b in split_at_gaps(t, max_gap_s):  # loop over stretches between long gaps (few)
+        # start levelled so the drift correction stays a small rotation: the shortest arc to
+        # +Y is ill-conditioned near 180° (an upside-down sensor started at the identity)
+        qi = _integrate(w[:, a:b], t[a:b], _initial_tilt(a_cm[:, a:b], sampling_rate_hz))
+        q[:, a:b] = _tilt_correct(
+            qi, a_cm[:, a:b], rest[a:b], t[a:b], sampling_rate_hz, gravity_window_s
+        )
     q /= np.sqrt(np.einsum("ij,ij->j", q, q))
     q.setflags(write=False)
     q = q.T  # (n, 4) view of the component-major array
@@ -251,6 +283,7 @@ def estimate_orientations(
     *,
     rest: Mapping[str, np.ndarray] | None = None,
     gravity_window_s: float = 2.0,
+    max_gap_s: float = 0.5,
 ) -> dict[str, OrientationEstimate]:
     """Run :func:`estimate_orientation` on every (or the named) placement of a recording.
 
@@ -262,7 +295,7 @@ def estimate_orientations(
         Placements to process; all by default.
     rest
         Optional ``{placement: rest mask}``; detected per sensor otherwise.
-    gravity_window_s
+    gravity_window_s, max_gap_s
         See :func:`estimate_orientation`.
 
     Returns
@@ -286,5 +319,6 @@ def estimate_orientations(
             rec.time_s,
             rest=None if rest is None else rest.get(p),
             gravity_window_s=gravity_window_s,
+            max_gap_s=max_gap_s,
         )
     return out
