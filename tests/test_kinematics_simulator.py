@@ -43,7 +43,7 @@ def case(request):
 
 
 def test_knee_flexion_rmse(case):
-    activity, limit, sim, cal, ang = case
+    activity, limit, sim, _, ang = case
     for side in ("left", "right"):
         r = _gait_rmse(sim, ang, "knee_flexion_deg", side)
         assert r < limit, (activity, side, r)
