@@ -179,7 +179,7 @@ def compute_angles(
     Returns
     -------
     pandas.DataFrame
-        Long table: ``time_s``, ``side`` and the :data:`~gaitkit.schema.ANGLE_COLUMNS` that the
+        Long table: ``time_s``, ``side`` (categorical) and the :data:`~gaitkit.schema.ANGLE_COLUMNS` that the
         sensors allow (thigh only: thigh columns; shank only: shank columns; both: all). Rows are
         ordered by side (left, right), then time. A side with no calibrated sensor has no rows;
         a column a side cannot have is NaN on that side's rows.
@@ -259,6 +259,10 @@ def compute_angles(
         for j, c in enumerate(present, start=1):
             block[j, sl] = cols[c] if c in cols else np.nan
     out = pd.DataFrame(block.T, columns=["time_s", *present], copy=False)
-    side = np.repeat(np.array([sd for sd, _ in frames], dtype=object), n)
+    # categorical: 0.1 ms instead of ~30 ms for a string column of 720k rows; compares,
+    # filters and merges like strings
+    side = pd.Categorical.from_codes(
+        np.repeat(np.arange(len(frames), dtype=np.int8), n), categories=[sd for sd, _ in frames]
+    )
     out.insert(1, "side", side)
     return out

@@ -87,9 +87,8 @@ def estimate_gyr_bias(
     n = gyr_radps.shape[0]
     if not runs:
         return np.zeros((n, 3)), ("no rest period found: gyroscope bias assumed zero",)
-    c = np.concatenate([np.zeros((1, 3)), np.cumsum(gyr_radps, axis=0)])
     runs_a = np.asarray(runs)
-    means = (c[runs_a[:, 1]] - c[runs_a[:, 0]]) / (runs_a[:, 1] - runs_a[:, 0])[:, None]
+    means = np.array([gyr_radps[a:b].mean(axis=0) for a, b in runs_a])  # per run (few)
     centres = 0.5 * (time_s[runs_a[:, 0]] + time_s[runs_a[:, 1] - 1])
     bias = np.stack([np.interp(time_s, centres, means[:, i]) for i in range(3)], axis=-1)
     return bias, ()
