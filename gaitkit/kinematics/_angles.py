@@ -181,8 +181,9 @@ def compute_angles(
     pandas.DataFrame
         Long table: ``time_s``, ``side`` (categorical) and the
         :data:`~gaitkit.schema.ANGLE_COLUMNS` that the sensors allow (thigh only: thigh columns;
-        shank only: shank columns; both: all). Rows are ordered by side (left, right), then time. A side with no calibrated sensor has no rows;
-        a column a side cannot have is NaN on that side's rows.
+        shank only: shank columns; both: all). Rows are ordered by side (left, right), then
+        time. A side with no calibrated sensor has no rows; a column a side cannot have is NaN
+        on that side's rows.
     """
     rec = check_recording(recording)
     if not heading_window_s > 0:
