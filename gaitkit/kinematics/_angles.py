@@ -14,78 +14,63 @@ from gaitkit.model import Recording, check_recording
 from gaitkit.orientation import OrientationEstimate, estimate_orientations
 from gaitkit.orientation._blocks import block_means, block_times, smooth_blocks
 from gaitkit.orientation._filter import split_at_gaps
+from gaitkit.orientation._quat import qconj_cm, qmul_cm
 from gaitkit.schema import ANGLE_COLUMNS, SIDES
 from gaitkit.units import DEG_PER_RAD
 
 __all__ = ["compute_angles", "segment_orientations"]
 
 
-def _rotmat_cm(q: np.ndarray) -> np.ndarray:
-    """Rotation matrices ``(3, 3, n)`` of component-major quaternions ``(4, n)``."""
+def _zxy(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cardan angles of ``R(q) = Rz(a) Rx(b) Ry(c)`` from component-major quaternions (rad).
+
+    Only the five matrix elements needed are formed: ``a = atan2(-R01, R11)``,
+    ``b = asin(R21)``, ``c = atan2(-R20, R22)``.
+    """
     w, x, y, z = q
-    xx, yy, zz = x * x, y * y, z * z
-    xy, xz, yz, wx, wy, wz = x * y, x * z, y * z, w * x, w * y, w * z
-    r = np.empty((3, 3, q.shape[1]))
-    r[0, 0] = 1 - 2 * (yy + zz)
-    r[0, 1] = 2 * (xy - wz)
-    r[0, 2] = 2 * (xz + wy)
-    r[1, 0] = 2 * (xy + wz)
-    r[1, 1] = 1 - 2 * (xx + zz)
-    r[1, 2] = 2 * (yz - wx)
-    r[2, 0] = 2 * (xz - wy)
-    r[2, 1] = 2 * (yz + wx)
-    r[2, 2] = 1 - 2 * (xx + yy)
-    return r
-
-
-def _zxy(r: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Cardan angles of ``R = Rz(a) Rx(b) Ry(c)`` from ``(3, 3, n)`` matrices (radians)."""
-    return (
-        np.arctan2(-r[0, 1], r[1, 1]),
-        np.arcsin(np.clip(r[2, 1], -1.0, 1.0)),
-        np.arctan2(-r[2, 0], r[2, 2]),
-    )
+    xx = x * x
+    r01 = 2 * (x * y - w * z)
+    r11 = 1 - 2 * (xx + z * z)
+    r21 = 2 * (y * z + w * x)
+    r20 = 2 * (x * z - w * y)
+    r22 = 1 - 2 * (xx + y * y)
+    return np.arctan2(-r01, r11), np.arcsin(np.clip(r21, -1.0, 1.0)), np.arctan2(-r20, r22)
 
 
 def _heading_aligned(
-    r: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float, max_gap_s: float
+    q: np.ndarray, time_s: np.ndarray, fs: float, sigma_s: float, max_gap_s: float
 ) -> np.ndarray:
-    """Rotate segment matrices about vertical so the smoothed flexion axis points along +Z.
+    """Rotate segment orientations about vertical so the smoothed flexion axis points along +Z.
 
-    ``A = Ry(-ψ) R`` with ``(sin ψ, cos ψ) ∝ G_σ * (R_02, R_22)``, the low-passed horizontal
-    projection of the segment's z axis.
+    ``A = Ry(-ψ) ⊗ q`` with ``(sin ψ, cos ψ) ∝ G_σ * (R_02, R_22)``, the low-passed horizontal
+    projection of the segment's z axis; ψ is formed at the 10 Hz block rate, its half-angle
+    quaternion made sign-continuous and interpolated to the samples.
     """
+    w, x, y, z = q
+    zh = np.stack([2 * (x * z + w * y), 1 - 2 * (x * x + y * y)])  # global X, Z of segment z
     blk = max(1, round(0.1 * fs))
-    zh = r[[0, 2], 2]  # (2, n): global X and Z components of the segment z axis
-    sn = np.empty(time_s.shape)
-    cs = np.empty(time_s.shape)
+    cy = np.empty(time_s.shape)
+    sy = np.empty(time_s.shape)
     for a, b in split_at_gaps(time_s, max_gap_s):  # per stretch between long gaps (few)
         tb, nb = block_times(time_s[a:b], blk)
         m = smooth_blocks(block_means(zh[:, a:b], blk), sigma_s * fs / blk)
+        half = 0.5 * np.arctan2(m[0], m[1])
+        h = np.stack([np.cos(half), -np.sin(half)])  # yaw(-ψ) = (cos ψ/2, 0, -sin ψ/2, 0)
+        flip = np.sum(h[:, 1:] * h[:, :-1], axis=0) < 0  # keep q and -q from alternating
+        h[:, 1:] *= np.cumprod(np.where(flip, -1.0, 1.0))
         if nb > 1:
-            sn[a:b] = np.interp(time_s[a:b], tb, m[0])
-            cs[a:b] = np.interp(time_s[a:b], tb, m[1])
+            cy[a:b] = np.interp(time_s[a:b], tb, h[0])
+            sy[a:b] = np.interp(time_s[a:b], tb, h[1])
         else:
-            sn[a:b], cs[a:b] = m[0, 0], m[1, 0]
-    norm = np.sqrt(sn * sn + cs * cs)
-    norm[norm == 0] = 1.0
-    sn /= norm
-    cs /= norm
-    out = np.empty_like(r)
-    out[0] = cs * r[0] - sn * r[2]
-    out[1] = r[1]
-    out[2] = sn * r[0] + cs * r[2]
-    return out
-
-
-def _segment_matrices(q_sensor: np.ndarray, q_mount: np.ndarray) -> np.ndarray:
-    """``R_seg = R_sensor · M⁻¹`` (segment → global) as ``(3, 3, n)``."""
-    rs = _rotmat_cm(np.ascontiguousarray(np.asarray(q_sensor).T))
-    m = _rotmat_cm(np.asarray(q_mount, dtype=float)[:, None])[:, :, 0]
-    out = np.empty_like(rs)
-    for i in range(3):
-        for j in range(3):
-            out[i, j] = rs[i, 0] * m[j, 0] + rs[i, 1] * m[j, 1] + rs[i, 2] * m[j, 2]
+            cy[a:b], sy[a:b] = h[0, 0], h[1, 0]
+    norm = np.sqrt(cy * cy + sy * sy)
+    cy /= norm
+    sy /= norm
+    out = np.empty_like(q)
+    out[0] = cy * w - sy * y
+    out[1] = cy * x + sy * z
+    out[2] = cy * y + sy * w
+    out[3] = cy * z - sy * x
     return out
 
 
@@ -210,7 +195,10 @@ def compute_angles(
     fs = rec.sampling_rate_hz
     aligned = {
         p: _heading_aligned(
-            _segment_matrices(orientations[p].quat, c.q_sensor_to_segment),
+            qmul_cm(
+                np.ascontiguousarray(np.asarray(orientations[p].quat).T),
+                qconj_cm(np.asarray(c.q_sensor_to_segment, dtype=float)[:, None]),
+            ),
             t,
             fs,
             heading_window_s,
@@ -236,10 +224,7 @@ def compute_angles(
             cols["shank_frontal_deg"] = (s_x * DEG_PER_RAD) * b
             cols["shank_axial_deg"] = (s_y * DEG_PER_RAD) * c
         if "thigh" in seg and "shank" in seg:
-            th, sh = seg["thigh"], seg["shank"]
-            rel = np.empty((3, 3, t.size))
-            for i, j in ((0, 1), (1, 1), (2, 1), (2, 0), (2, 2)):  # R_rel = A_thighᵀ A_shank
-                rel[i, j] = th[0, i] * sh[0, j] + th[1, i] * sh[1, j] + th[2, i] * sh[2, j]
+            rel = qmul_cm(qconj_cm(seg["thigh"]), seg["shank"])  # A_thigh⁻¹ ⊗ A_shank
             a, b, c = _zxy(rel)
             cols["knee_flexion_deg"] = -DEG_PER_RAD * a
             cols["knee_adduction_deg"] = (s_x * DEG_PER_RAD) * b
