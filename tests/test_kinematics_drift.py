@@ -43,3 +43,32 @@ def test_sixty_minutes_no_drift_above_half_degree_per_minute():
     e = ang["knee_rotation_deg"].to_numpy() - L["knee_rotation_deg"]
     per_min = np.bincount(minute[moving], e[moving]) / np.bincount(minute[moving])
     assert np.ptp(per_min) < 0.5
+
+
+def test_simulator_sixty_minutes_with_bias_random_walk():
+    from gaitkit.simulate import SimulationConfig, simulate_gait
+
+    # 60 min walking, 30°/10° misalignment, default bias plus a bias random walk
+    # (1e-4 rad/s/√s: ≈0.3 °/s of bias change over the hour, unseen between the two standings)
+    sim = simulate_gait(
+        SimulationConfig(
+            duration_s=3600.0,
+            misalignment_deg=30.0,
+            tilt_deg=10.0,
+            gyr_bias_rw_radps_per_sqrt_s=1e-4,
+            placements=("shank_left", "thigh_left"),
+            seed=5,
+        )
+    )
+    rec = sim.recording
+    ang = compute_angles(rec, calibrate_segments(rec))
+    truth = sim.angles[sim.angles.side == "left"].set_index("time_s").reindex(rec.time_s)
+    t = rec.time_s
+    minute = (t // 60).astype(int)
+    moving = (t > 10) & (t < 3590)
+    for col in ("knee_flexion_deg", "thigh_sagittal_deg", "shank_sagittal_deg", "shank_axial_deg"):
+        err = ang[col].to_numpy() - truth[col].to_numpy()
+        per_min = np.bincount(minute[moving], err[moving]) / np.bincount(minute[moving])
+        slope = np.polyfit(np.arange(per_min.size), per_min, 1)[0]
+        assert abs(slope) < 0.01, (col, slope)  # requirement 0.5 °/min
+        assert np.ptp(per_min) < 0.3, col
