@@ -139,3 +139,20 @@ def test_detect_walking_gate():
     t = rec.time_s
     assert w[(t > 9) & (t < 31)].all()
     assert not w[t < 4].any() and not w[t > 36].any()
+
+
+def test_annotated_standing_used_when_rest_detection_fails():
+    from gaitkit.model import Annotation
+
+    # noisy gyroscopes (0.06 rad/s per axis) defeat the rest detector ...
+    rec, truth = leg_recording(45, seed=8, gyr_noise_radps=0.06, sides=("left",))
+    cal = calibrate_segments(rec)
+    assert all(c.method == "walking-only" for c in cal.values())
+    # ... but a labelled standing period (as HuGaDB's activity labels) is used
+    rec2 = rec.with_annotations([Annotation("standing", 0.0, 4.5, detail="activity=standing")])
+    cal2 = calibrate_segments(rec2)
+    for p, c in cal2.items():
+        assert c.method == "standing+walking"
+        assert c.standing_s == pytest.approx(4.5, abs=0.02)
+        assert "standing from the recording's annotations (4.5 s)" in c.notes
+        assert _mount_err(cal2, truth, p) < 2.5

@@ -196,7 +196,9 @@ def calibrate_segments(
     The rotation sensor→segment has the segment axes as rows: ``R = [x; y; z]``.
 
     Periods: ``standing`` and ``walking`` may be given (mask or ``(start_s, end_s)`` pairs).
-    Otherwise standing is the longest set of samples where *all* sensors are at rest together
+    Otherwise standing is taken from the recording's ``standing``/``calibration`` annotations
+    (e.g. HuGaDB activity labels) when there are any, else it is every sample where *all*
+    sensors are at rest together
     (:func:`~gaitkit.orientation.detect_rest`), accepted per sensor only if its gravity direction
     lies within ``max_posture_deviation_deg`` of its mean gravity direction during walking (this
     rejects sitting and lying); walking is detected per sensor (:func:`detect_walking`).
@@ -277,6 +279,15 @@ def calibrate_segments(
         posture_lim.update(max_posture_deviation_deg)
     stand_given = _span_mask(standing, t, "standing")
     walk_given = _span_mask(walking, t, "walking")
+    stand_source = "given"
+    if stand_given is None:
+        ann = rec.annotations
+        lab = ann[ann["kind"].isin(["standing", "calibration"]) & ann["placement"].isna()]
+        if len(lab):  # labelled standing (readers, the recorder's calibration step)
+            stand_given = _span_mask(
+                list(zip(lab["start_s"], lab["end_s"] + 0.5 / fs, strict=True)), t, "standing"
+            )
+            stand_source = "annotated"
     if stand_given is None:
         stand_all = np.ones(t.shape, dtype=bool)
         for p in rec.placements:  # all sensors still together: the subject stands
@@ -329,6 +340,8 @@ def calibrate_segments(
                 f"no standing period of {min_standing_s:g} s: long axis from mean gravity over "
                 "walking (sagittal angles offset by the mean segment inclination in gait)"
             )
+        if stand_ok and stand_source == "annotated":
+            notes.append(f"standing from the recording's annotations ({n_stand / fs:.1f} s)")
         if stand_ok:
             y = g_st_n
             gstd = float(np.sqrt(acc[ist].var(axis=0).sum()))
