@@ -156,3 +156,46 @@ def test_annotated_standing_used_when_rest_detection_fails():
         assert c.standing_s == pytest.approx(4.5, abs=0.02)
         assert "standing from the recording's annotations (4.5 s)" in c.notes
         assert _mount_err(cal2, truth, p) < 2.5
+
+
+def test_hinge_axes_recovered_on_exact_hinge():
+    from gaitkit.frames import quat_conj, quat_rotate
+    from gaitkit.kinematics import estimate_hinge_axes
+
+    rng = np.random.default_rng(0)
+    n = 4000
+    t = np.arange(n) / 100.0
+    # thigh sensor rate: broadband; knee angle about j1 (thigh sensor frame) varies
+    g1 = np.stack([np.sin(3 * t), 2 * np.cos(5.1 * t + 1), 0.7 * np.sin(1.3 * t)], -1)
+    g1 = g1 + rng.normal(0, 0.3, (n, 3))
+    j1 = np.array([0.3, -0.2, 0.93])
+    j1 /= np.linalg.norm(j1)
+    kappa = 0.8 * np.sin(2 * np.pi * 0.9 * t)
+    dkappa = 0.8 * 2 * np.pi * 0.9 * np.cos(2 * np.pi * 0.9 * t)
+    q_rel = axis_angle_to_quat(np.broadcast_to(j1, (n, 3)), kappa)  # shank body -> thigh body
+    w_shank_in_thigh = g1 + j1 * dkappa[:, None]
+    w_shank_body = quat_rotate(quat_conj(q_rel), w_shank_in_thigh)
+    mount = axis_angle_to_quat([0.2, 1.0, 0.4], 2.1)  # shank sensor -> shank body
+    g2 = quat_rotate(quat_conj(np.broadcast_to(mount, (n, 4))), w_shank_body)
+    j2 = quat_rotate(quat_conj(mount), j1)  # the same axis in the shank sensor frame
+    tilt = axis_angle_to_quat([1.0, 0, 0], np.radians(15))
+    a1, a2, r0, r1 = estimate_hinge_axes(
+        g1 + rng.normal(0, 0.01, g1.shape),
+        g2 + rng.normal(0, 0.01, g2.shape),
+        quat_rotate(tilt, j1),
+        quat_rotate(tilt, j2),
+    )
+    assert np.degrees(np.arccos(a1 @ j1)) < 0.5
+    assert np.degrees(np.arccos(a2 @ j2)) < 0.5
+    assert r1 < 0.05 < r0
+
+
+def test_refine_hinge_option_reports_axis_source_and_residual():
+    rec, truth = leg_recording(45, seed=9, sides=("right",))
+    cal = calibrate_segments(rec, refine_hinge=True)
+    for p, c in cal.items():
+        assert c.axis_source == "knee-hinge"
+        assert 0.0 < c.hinge_residual_radps < 0.5
+        # the synthetic knee is not a pure hinge (±3° adduction, ±6° rotation): a few degrees
+        assert _mount_err(cal, truth, p) < 6.0
+    assert all(c.axis_source == "gyro-pca" for c in calibrate_segments(rec).values())

@@ -12,6 +12,7 @@ from gaitkit.kinematics._calibration import (
     Span,
     calibrate_segments,
     detect_walking,
+    estimate_hinge_axes,
 )
 from gaitkit.kinematics._strides import (
     KNEE_FEATURES,
@@ -31,6 +32,7 @@ __all__ = [
     "calibrate_segments",
     "compute_angles",
     "detect_walking",
+    "estimate_hinge_axes",
     "segment_orientations",
     "stride_features",
     "time_normalise",

@@ -62,6 +62,12 @@ class SegmentCalibration:
         so it is positive when the sign is right): the larger, the surer. For a thigh whose
         skewness is below 0.4 the sign comes from the correlation with the same leg's shank
         (see notes); otherwise below 0.3 the sign is uncertain.
+    axis_source
+        Where z comes from: ``"gyro-pca"`` (principal axis of this sensor's rate) or
+        ``"knee-hinge"`` (joint estimate with the other segment of the leg).
+    hinge_residual_radps
+        RMS of the hinge-constraint residual ``‖ω₁ × j₁‖ − ‖ω₂ × j₂‖`` at the final axes (rad/s;
+        NaN without the other segment): the rate of non-hinge knee motion plus noise.
     notes
         Fallbacks and warnings, one sentence each.
     """
@@ -75,6 +81,8 @@ class SegmentCalibration:
     axis_orthogonality_deg: float
     gravity_std_mps2: float
     sign_skewness: float
+    axis_source: str = "gyro-pca"
+    hinge_residual_radps: float = float("nan")
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
@@ -89,6 +97,8 @@ class SegmentCalibration:
             "axis_orthogonality_deg": self.axis_orthogonality_deg,
             "gravity_std_mps2": self.gravity_std_mps2,
             "sign_skewness": self.sign_skewness,
+            "axis_source": self.axis_source,
+            "hinge_residual_radps": self.hinge_residual_radps,
             "notes": list(self.notes),
         }
 
@@ -156,6 +166,83 @@ def detect_walking(
     return active
 
 
+def estimate_hinge_axes(
+    gyr1_radps: np.ndarray,
+    gyr2_radps: np.ndarray,
+    j1_init: np.ndarray,
+    j2_init: np.ndarray,
+    *,
+    n_iter: int = 25,
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    """Joint axis of a hinge in two sensor frames from angular rates alone.
+
+    For a hinge, the relative angular velocity is along the joint axis, so the rates projected
+    onto the plane normal to the axis have equal norms in both segments:
+    ``e(t) = ‖ω₁(t) × j₁‖ − ‖ω₂(t) × j₂‖ = 0`` (Seel, Schauer & Raisch 2012, IEEE CCA
+    "Joint axis and position estimation from inertial measurement data by exploiting kinematic
+    constraints"; Seel, Raisch & Schauer 2014, Sensors 14:6891-6909). ``j₁, j₂`` minimise
+    ``Σ e(t)²`` by Gauss-Newton with Levenberg damping, each axis parametrised in its tangent
+    plane around the current estimate (no pole singularity). Gradient:
+    ``∂‖ω × j‖/∂j = ((ω × j) × ω) / ‖ω × j‖``. The axes keep the signs of the initial ones.
+
+    Parameters
+    ----------
+    gyr1_radps, gyr2_radps
+        ``(n, 3)`` simultaneous bias-free rates of the proximal and distal sensor (rad/s), from
+        varied motion (walking).
+    j1_init, j2_init
+        Initial unit axes (sensor frames), e.g. principal axes.
+    n_iter
+        Iterations.
+
+    Returns
+    -------
+    j1, j2, rms_init, rms_final
+        Unit axes and the RMS residual (rad/s) at the start and at the end.
+    """
+    g1 = np.asarray(gyr1_radps, dtype=float)
+    g2 = np.asarray(gyr2_radps, dtype=float)
+    j1 = np.asarray(j1_init, dtype=float) / np.linalg.norm(j1_init)
+    j2 = np.asarray(j2_init, dtype=float) / np.linalg.norm(j2_init)
+
+    def residual(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        u1, u2 = np.cross(g1, a), np.cross(g2, b)
+        n1 = np.maximum(np.linalg.norm(u1, axis=1), 1e-9)
+        n2 = np.maximum(np.linalg.norm(u2, axis=1), 1e-9)
+        grad1 = np.cross(u1, g1) / n1[:, None]
+        grad2 = np.cross(u2, g2) / n2[:, None]
+        return n1 - n2, grad1, grad2
+
+    def tangent(j: np.ndarray) -> np.ndarray:
+        a = np.array([1.0, 0, 0]) if abs(j[0]) < 0.9 else np.array([0, 1.0, 0])
+        e1 = np.cross(j, a)
+        e1 /= np.linalg.norm(e1)
+        return np.stack([e1, np.cross(j, e1)])
+
+    e, gr1, gr2 = residual(j1, j2)
+    rms0 = cost = float(np.sqrt(np.mean(e * e)))
+    lam = 1e-3
+    for _ in range(n_iter):  # iterations (few), each vectorised over samples
+        t1, t2 = tangent(j1), tangent(j2)
+        jac = np.concatenate([gr1 @ t1.T, -(gr2 @ t2.T)], axis=1)  # (n, 4)
+        h = jac.T @ jac
+        step = np.linalg.solve(h + lam * np.diag(np.diag(h) + 1e-12), -jac.T @ e)
+        c1 = j1 + step[:2] @ t1
+        c2 = j2 + step[2:] @ t2
+        c1 /= np.linalg.norm(c1)
+        c2 /= np.linalg.norm(c2)
+        e_new, g1_new, g2_new = residual(c1, c2)
+        c_new = float(np.sqrt(np.mean(e_new * e_new)))
+        if c_new < cost:
+            j1, j2, e, gr1, gr2, cost = c1, c2, e_new, g1_new, g2_new, c_new
+            lam = max(lam / 3.0, 1e-9)
+        else:
+            lam *= 10.0
+        if np.linalg.norm(step) < 1e-9:
+            break
+    return j1, j2, rms0, cost
+
+
 def _skew(x: np.ndarray) -> float:
     x = x - x.mean()
     s = x.std()
@@ -173,6 +260,7 @@ def calibrate_segments(
     min_standing_s: float = 1.0,
     min_walking_s: float = 5.0,
     max_posture_deviation_deg: Mapping[str, float] | None = None,
+    refine_hinge: bool = False,
 ) -> dict[str, SegmentCalibration]:
     """Functional sensor-to-segment calibration of thigh and shank IMUs.
 
@@ -194,6 +282,13 @@ def calibrate_segments(
        more precise direction), ``x = y × z`` (anterior).
 
     The rotation sensor→segment has the segment axes as rows: ``R = [x; y; z]``.
+
+    **Knee hinge refinement** (optional, ``refine_hinge=True``). When a leg has thigh and shank
+    sensors, the two flexion axes are refined jointly with the hinge constraint of Seel et al.
+    (2012, 2014) (:func:`estimate_hinge_axes`), starting from the principal axes; it is kept
+    when it lowers the constraint residual and stays within 30° of the principal axes. Both
+    segments' z then lie along the knee's functional flexion axis
+    (``axis_source = "knee-hinge"``).
 
     Periods: ``standing`` and ``walking`` may be given (mask or ``(start_s, end_s)`` pairs).
     Otherwise standing is taken from the recording's ``standing``/``calibration`` annotations
@@ -226,6 +321,12 @@ def calibrate_segments(
         more add nothing to the precision (a 60-minute recording would otherwise cost 10× more).
     min_standing_s, min_walking_s
         Least data for each step, seconds.
+    refine_hinge
+        Refine the flexion axes of a leg with both sensors with the knee hinge constraint
+        (:func:`estimate_hinge_axes`). Off by default: measured, it helped in simulated running
+        but made walking worse (the simulated knee is not a hinge: thigh axis 10° off, knee
+        flexion RMSE 0.6° instead of 0.08°) and did not reduce flexion-adduction cross-talk on
+        HuGaDB walking.
     max_posture_deviation_deg
         Largest accepted angle between standing and walking mean gravity directions, per
         segment; default ``{"thigh": 50, "shank": 65}``. The mean inclination over a gait cycle
@@ -404,6 +505,38 @@ def calibrate_segments(
             )
             d["sign_ok"] = True
 
+    # Knee hinge refinement (Seel et al. 2012/2014): where a leg has both sensors, replace the
+    # two principal axes by the pair of axes that best satisfies the hinge constraint.
+    if refine_hinge:
+        for side in ("left", "right"):
+            th, sh = f"thigh_{side}", f"shank_{side}"
+            if th not in pending or sh not in pending:
+                continue
+            dt, ds = pending[th], pending[sh]
+            both = np.flatnonzero(dt["walk"] & ds["walk"])
+            both = both[:: max(1, -(-both.size // max_samples))]
+            if both.size < 50:
+                continue
+            g1 = rec.streams[th].gyr_radps[both] - dt["bias"]
+            g2 = rec.streams[sh].gyr_radps[both] - ds["bias"]
+            j1, j2, res0, res = estimate_hinge_axes(g1, g2, dt["z"], ds["z"])
+            moved = max(
+                np.degrees(np.arccos(np.clip(j1 @ dt["z"], -1, 1))),
+                np.degrees(np.arccos(np.clip(j2 @ ds["z"], -1, 1))),
+            )
+            for d in (dt, ds):
+                d["hinge_res"] = res
+            if res < res0 and moved < 30.0:
+                dt["z"], ds["z"] = j1, j2
+                for d in (dt, ds):
+                    d["axis_source"] = "knee-hinge"
+            else:
+                for d in (dt, ds):
+                    d["notes"].append(
+                        f"knee hinge axis rejected (moved {moved:.0f}° from the principal axis, "
+                        f"residual {res:.3f} vs {res0:.3f} rad/s): principal axis kept"
+                    )
+
     out: dict[str, SegmentCalibration] = {}
     for p, d in pending.items():
         y, z, notes = d["y"], d["z"], d["notes"]
@@ -427,6 +560,8 @@ def calibrate_segments(
             axis_orthogonality_deg=orth,
             gravity_std_mps2=d["gstd"],
             sign_skewness=float(d["sk"]),
+            axis_source=d.get("axis_source", "gyro-pca"),
+            hinge_residual_radps=float(d.get("hinge_res", np.nan)),
             notes=tuple(notes),
         )
     return out
