@@ -250,7 +250,8 @@ def estimate_orientation(
     t = np.arange(n) / sampling_rate_hz if time_s is None else np.asarray(time_s, dtype=float)
     if t.shape != (n,):
         raise RecordingError(f"time_s must have shape ({n},), got {t.shape}")
-    if not (np.all(np.isfinite(acc)) and np.all(np.isfinite(gyr))):
+    # a sum is non-finite iff some element is (NaN and ±inf propagate): one pass, no temporaries
+    if not (np.isfinite(acc.sum()) and np.isfinite(gyr.sum())):
         raise RecordingError("acc_mps2 and gyr_radps must be finite (interpolate NaN runs first)")
     if rest is None:
         rest = detect_rest(acc, gyr, sampling_rate_hz)
@@ -258,7 +259,7 @@ def estimate_orientation(
     if rest.shape != (n,):
         raise RecordingError(f"rest mask must have shape ({n},), got {rest.shape}")
     bias, notes = estimate_gyr_bias(gyr, t, rest)
-    w = np.ascontiguousarray((gyr - bias).T)
+    w = np.subtract(gyr.T, bias.T, out=np.empty((3, n)))  # one pass into a C-ordered (3, n)
     a_cm = np.ascontiguousarray(acc.T)
     q = np.empty((4, n))
     for a, b in split_at_gaps(t, max_gap_s):  # loop over stretches between long gaps (few)
