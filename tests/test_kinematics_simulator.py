@@ -148,3 +148,22 @@ def test_end_to_end_with_detected_strides():
     truth = stride_features(sim.angles, strides)
     rom = (f.knee_flexion_rom_deg - truth.knee_flexion_rom_deg).to_numpy()[ok]
     assert np.abs(rom).max() < 2.0
+
+
+@pytest.mark.parametrize("fs", [50.0, 200.0])
+def test_other_sampling_rates_running(fs):
+    cfg = SimulationConfig(
+        duration_s=45.0,
+        activity="run",
+        sampling_rate_hz=fs,
+        misalignment_deg=30.0,
+        tilt_deg=10.0,
+        seed=7,
+    )
+    sim, _, ang = _run(cfg)
+    for side in ("left", "right"):
+        assert _gait_rmse(sim, ang, "knee_flexion_deg", side) < 1.0  # 0.5° at 50 Hz, 0.2° 200 Hz
+    est = stride_features(ang, sim.strides)
+    ref = stride_features(sim.angles, sim.strides)
+    ok = sim.strides.valid.to_numpy()
+    assert np.abs((est.knee_flexion_rom_deg - ref.knee_flexion_rom_deg).to_numpy()[ok]).max() < 2
