@@ -436,7 +436,7 @@ def _repo_root():
     return Path(__file__).resolve().parents[1]
 
 
-# -- truth files and CLI ----------------------------------------------------------------------------
+# -- truth files and CLI ---
 def test_ground_truth_round_trip(tmp_path):
     from gaitkit.io._simulation import read_ground_truth, write_ground_truth
 

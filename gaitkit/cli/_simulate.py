@@ -15,7 +15,9 @@ def _side_value(text: str) -> tuple[str, float]:
     side, sep, value = text.partition("=")
     side = side.strip().lower()
     if not sep or side not in _SIDES:
-        raise argparse.ArgumentTypeError(f"expected SIDE=VALUE with SIDE left or right, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected SIDE=VALUE with SIDE left or right, got {text!r}"
+        )
     try:
         return side, float(value)
     except ValueError:
@@ -117,7 +119,9 @@ def _run(args: argparse.Namespace) -> int:
         stride_time_cv_pct=args.stride_cv,
         amplitude_cv_pct=args.amplitude_cv,
         step_time_asymmetry_pct=args.asymmetry,
-        extra_tibial_internal_rotation_deg={"left": 0.0, "right": 0.0, **dict(args.extra_tibial_ir)},
+        extra_tibial_internal_rotation_deg={
+            "left": 0.0, "right": 0.0, **dict(args.extra_tibial_ir)
+        },
         hip_rom_scale={"left": 1.0, "right": 1.0, **dict(args.hip_rom_scale)},
         sampling_rate_hz=args.rate,
         acc_noise_mps2=args.acc_noise,
