@@ -232,6 +232,9 @@ def _pelvis_jet(plan: _Plan, t: np.ndarray, w: np.ndarray, w_int: np.ndarray) ->
     walk = cfg.activity == "walk"
     a_v, dh, a_l, dv_rel = (0.022, 0.02, 0.02, 0.06) if walk else (0.04, 0.05, 0.01, 0.05)
     f_step = 2.0 / plan.stride_time_s
+    # a sinusoid's downward peak acceleration A·(2πf)² must not exceed free fall (flight is
+    # ballistic): cap it at 0.9 g
+    a_v = min(a_v, 0.9 * G0 / (2 * np.pi * f_step) ** 2)
     psi = _phase_jet(plan.step_phase, t)
     arg = 2 * np.pi * psi
     arg[0] = arg[0] - 2 * np.pi * s
@@ -595,7 +598,9 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
     **Model.** The pelvis (mid-hip point) moves forward along global X at ``speed_mps`` with a
     step-frequency oscillation (forward velocity ±6 % walking/±5 % running of the speed, lowest
     at mid-stance; vertical ±2.2 cm walking, highest at mid-stance, ±4 cm running, lowest at
-    mid-stance; lateral ±2 cm walking/±1 cm running toward the stance leg) and does not rotate.
+    mid-stance, capped so that its downward acceleration stays below 0.9 g — ±2.9 cm at
+    171 steps/min; lateral ±2 cm walking/±1 cm running toward the stance leg) and does not
+    rotate.
     Hip joint centres are ±0.09 m to the side; thigh and shank are 0.43 m. Each segment's
     orientation is the Cardan sequence ``R = Rz(θ)·Rx(σφ)·Ry(σψ)`` (segment→global, ISB
     segment axes, σ = +1 right, -1 left) with θ the sagittal, φ the frontal (adduction +) and
