@@ -524,3 +524,53 @@ def test_cli_writes_recording_and_truth(tmp_path, capsys):
                           sim.recording.streams["thigh_left"].gyr_radps)
     assert meta["config"].hip_rom_scale["left"] == 0.7
     assert len(angles) == 2 * rec.n_samples
+
+
+# -- property and bias-model tests ---
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    activity=hs.sampled_from(["walk", "run"]),
+    frac=hs.floats(0.0, 1.0),
+    cv=hs.floats(0.0, 10.0),
+    asym=hs.floats(-40.0, 40.0),
+    ir=hs.floats(0.0, 30.0),
+    rom=hs.floats(0.2, 2.0),
+    placements=hs.lists(hs.sampled_from(["shank_left", "shank_right", "thigh_left",
+                                         "thigh_right"]), min_size=1, max_size=4, unique=True),
+    seed=hs.integers(0, 2**31),
+)
+def test_config_round_trip_property(activity, frac, cv, asym, ir, rom, placements, seed):
+    lo, hi = (0.4, 2.2) if activity == "walk" else (1.8, 7.0)
+    cfg = SimulationConfig(activity=activity, speed_mps=lo + frac * (hi - lo),
+                           stride_time_cv_pct=cv, step_time_asymmetry_pct=asym,
+                           extra_tibial_internal_rotation_deg={"left": ir},
+                           hip_rom_scale={"right": rom}, placements=tuple(placements), seed=seed)
+    back = SimulationConfig.from_dict(json.loads(json.dumps(cfg.to_dict())))
+    assert back == cfg
+    assert back.to_dict() == cfg.to_dict()
+
+
+def test_bias_random_walk_and_accelerometer_bias_are_recorded():
+    sim = simulate_gait(duration_s=30.0, seed=13, acc_noise_mps2=0.0, gyr_noise_radps=0.0,
+                        gyr_bias_radps=0.01, gyr_bias_rw_radps_per_sqrt_s=0.002,
+                        acc_bias_mps2=0.2)
+    rec = sim.recording
+    t = rec.time_s
+    end_rest = t > sim.config.duration_s - sim.config.standing_s[1] + 1.0   # impact tail gone
+    for p, s in rec.streams.items():
+        drift = sim.gyr_bias_drift_radps[p]
+        assert drift.shape == (rec.n_samples, 3)
+        # at rest the gyro reads exactly constant bias + drift (no noise here)
+        bias = sim.gyr_bias_radps[p] + drift[end_rest]
+        assert np.abs(s.gyr_radps[end_rest] - bias).max() < 1e-12
+        assert np.linalg.norm(sim.acc_bias_mps2[p]) == pytest.approx(0.2)
+        expect = quat_rotate(quat_conj(sim.mounting[p]), np.array([0.0, G0, 0.0]))
+        assert np.abs(s.acc_mps2[end_rest] - expect - sim.acc_bias_mps2[p]).max() < 1e-9
+    # the drift is a random walk with the configured density: var ≈ q²·t
+    final = np.concatenate([d[-1] for d in sim.gyr_bias_drift_radps.values()])
+    rms = np.sqrt(np.mean(final**2))
+    assert 0.2 * 0.002 * np.sqrt(30.0) < rms < 3.0 * 0.002 * np.sqrt(30.0)
