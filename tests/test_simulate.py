@@ -144,6 +144,8 @@ def test_from_dict_and_overrides_reject_unknown_fields():
         SimulationConfig.from_dict({"speed": 1.0})
     with pytest.raises(ConfigError, match="SimulationConfig has no field 'sped_mps'"):
         simulate_gait(SimulationConfig(), sped_mps=1.0)
+    with pytest.raises(ConfigError, match="SimulationConfig has no field 'speedd'; fields: "):
+        simulate_gait(speedd=1.0)
     with pytest.raises(ConfigError, match="config must be a SimulationConfig, got dict"):
         simulate_gait({"duration_s": 10})
 

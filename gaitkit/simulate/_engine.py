@@ -648,21 +648,18 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
     >>> sim.recording.placements
     ('shank_left', 'shank_right', 'thigh_left', 'thigh_right')
     """
+    names = {f.name for f in dataclasses.fields(SimulationConfig)}
+    bad = sorted(set(overrides) - names)
+    if bad:
+        raise ConfigError(
+            f"SimulationConfig has no field {bad[0]!r}; fields: {', '.join(sorted(names))}"
+        )
     if config is None:
-        cfg = SimulationConfig(**overrides) if overrides else SimulationConfig()
+        cfg = SimulationConfig(**overrides)
     elif not isinstance(config, SimulationConfig):
         raise ConfigError(f"config must be a SimulationConfig, got {type(config).__name__}")
     else:
-        names = {f.name for f in dataclasses.fields(SimulationConfig)}
-        bad = sorted(set(overrides) - names)
-        if bad:
-            raise ConfigError(f"SimulationConfig has no field {bad[0]!r}")
         cfg = dataclasses.replace(config, **overrides) if overrides else config
-    if config is None and overrides:
-        names = {f.name for f in dataclasses.fields(SimulationConfig)}
-        bad = sorted(set(overrides) - names)
-        if bad:  # pragma: no cover - SimulationConfig(**) already raised TypeError
-            raise ConfigError(f"SimulationConfig has no field {bad[0]!r}")
 
     plan, kids = _make_plan(cfg)
     fs = cfg.sampling_rate_hz
