@@ -14,8 +14,9 @@ are representative shapes for a healthy adult, not a reproduction of any one dat
   extension of Kadaba et al. (1990, J Orthop Res 8:383-392) and Winter (2009, *Biomechanics and
   Motor Control of Human Movement*, 4th ed., Wiley, appendix thigh segment angles) less ~10° of
   anterior pelvic tilt: +20° at initial contact, -18° peak extension near 52 %, +24° peak
-  flexion near 87 % (range 42°, as the ~43° hip range of Kadaba et al.). Running: Novacheck (1998, Gait Posture 7:77-95) hip curve less ~15° of
-  pelvic tilt: +25° at contact, -22° near 45 %, +38° peak near 85 %.
+  flexion near 87 % (range 42°, as the ~43° hip range of Kadaba et al.). Running: Novacheck
+  (1998, Gait Posture 7:77-95) hip curve less ~15° of pelvic tilt: +25° at contact, -22° near
+  45 %, +38° peak near 85 %.
 - Knee flexion. Walking (Kadaba et al. 1990; Perry & Burnfield 2010, *Gait Analysis*, 2nd ed.,
   SLACK): 4° at contact, loading-response peak 18° at 13 %, 4° at 40 %, 37° at toe-off, swing
   peak 62° at 72 %. Running (Novacheck 1998): 18° at contact, stance peak 40° at 15 %, 18° at
