@@ -576,3 +576,26 @@ def test_bias_random_walk_and_accelerometer_bias_are_recorded():
     final = np.concatenate([d[-1] for d in sim.gyr_bias_drift_radps.values()])
     rms = np.sqrt(np.mean(final**2))
     assert 0.2 * 0.002 * np.sqrt(30.0) < rms < 3.0 * 0.002 * np.sqrt(30.0)
+
+
+def test_phase_time_warp_is_exact_monotone_and_smooth():
+    from gaitkit.simulate._engine import _Phase
+
+    rng = np.random.default_rng(0)
+    # contacts with 10 % stride CV and alternating ±40 % step asymmetry (the config limits)
+    steps = np.where(np.arange(80) % 2, 1.4, 1.0) * (1 + 0.1 * rng.standard_normal(80))
+    knots = np.cumsum(np.r_[0.0, steps])
+    ph = _Phase(knots)
+    assert np.array_equal(ph(knots), np.arange(knots.size, dtype=float))
+    t = np.linspace(knots[0] - 1, knots[-1] + 1, 400001)
+    rate = ph(t, 1)
+    assert rate.min() > 0.3 / steps.max()
+    h = t[1] - t[0]
+    assert np.abs(np.gradient(ph(t), h) - rate)[1:-1].max() < 1e-6
+    assert np.abs(np.gradient(rate, h) - ph(t, 2))[1:-1].max() < 1e-2 * np.abs(ph(t, 2)).max()
+    assert np.abs(np.diff(rate)).max() < 1e-3          # rate continuous across contacts
+    sim = simulate_gait(duration_s=60.0, seed=5, stride_time_cv_pct=10.0,
+                        step_time_asymmetry_pct=40.0, placements=("shank_left",))
+    st = sim.strides
+    assert (st["ic_time_s"] < st["fc_time_s"]).all() and (st["fc_time_s"] < st["ms_time_s"]).all()
+    assert (st["ms_time_s"] < st["next_ic_time_s"]).all()

@@ -154,7 +154,7 @@ class _Leg:
     side: str
     sign: float                 # anatomical sign for x/y rotations (+1 right, -1 left)
     ic: np.ndarray              # initial-contact knots covering the whole recording
-    phase: Any                  # CubicSpline t -> phase (integers at ic)
+    phase: _Phase               # t -> phase (integers at ic)
     amp: Any                    # CubicSpline phase -> amplitude factor
     hip_scale: float
     extra_ir_deg: float
@@ -171,9 +171,52 @@ class _Plan:
     t_gait: tuple[float, float]
     ramp_s: float
     legs: dict[str, _Leg]
-    step_phase: Any             # CubicSpline t -> step count (both legs' contacts)
+    step_phase: _Phase          # t -> step count (both legs' contacts)
     impact_tau_s: float
     impact_gpp_max: float       # max of g'' of the unit impact pulse
+
+
+class _Phase:
+    """Monotone C² phase ``φ(t)`` with ``φ(t_k) = k`` at the knots ``t_k`` (contacts).
+
+    The phase rate ``ρ = dφ/dt`` blends the knot rates ``r_k = 2/(T_{k-1} + T_k)`` (``T`` the
+    intervals) with the cubic smoothstep ``3u² - 2u³`` over each interval, plus a correction
+    ``(c_k/T_k)·30u²(1-u)²`` that makes the interval integrate to exactly one cycle:
+    ``c_k = 1 - T_k (r_k + r_{k+1})/2``. Both terms have zero slope at the knots, so ``ρ`` is
+    C¹ and ``φ`` C² (continuous angular acceleration across strides), and ``ρ > 0`` as long as
+    neighbouring intervals differ by less than ~±40 %. Outside the knots the rate is
+    constant. Called like a scipy spline: ``phase(t)``, ``phase(t, 1)``, ``phase(t, 2)``.
+    """
+
+    def __init__(self, knots: np.ndarray) -> None:
+        self.x = np.asarray(knots, dtype=float)
+        T = np.diff(self.x)
+        r = np.empty(self.x.size)
+        r[0], r[-1] = 1.0 / T[0], 1.0 / T[-1]
+        r[1:-1] = 2.0 / (T[:-1] + T[1:])
+        self.T, self.r = T, r
+        self.c = 1.0 - T * (r[:-1] + r[1:]) / 2.0
+
+    def __call__(self, t: np.ndarray, nu: int = 0) -> np.ndarray:
+        t = np.asarray(t, dtype=float)
+        n = self.x.size
+        k = np.clip(np.searchsorted(self.x, t, side="right") - 1, 0, n - 2)
+        T = self.T[k]
+        u = np.clip((t - self.x[k]) / T, 0.0, 1.0)
+        r0 = self.r[k]
+        dr = self.r[k + 1] - r0
+        c = self.c[k]
+        below, above = t < self.x[0], t > self.x[-1]
+        if nu == 0:
+            v = k + T * (r0 * u + dr * (u**3 - 0.5 * u**4)) + c * u**3 * (10 - 15 * u + 6 * u * u)
+            v = np.where(below, (t - self.x[0]) * self.r[0], v)
+            return np.where(above, (n - 1) + (t - self.x[-1]) * self.r[-1], v)
+        if nu == 1:
+            v = r0 + dr * u * u * (3 - 2 * u) + (c / T) * 30 * u * u * (1 - u) ** 2
+            v = np.where(below, self.r[0], v)
+            return np.where(above, self.r[-1], v)
+        v = (dr * 6 * u * (1 - u) + (c / T) * 60 * u * (1 - u) * (1 - 2 * u)) / T
+        return np.where(below | above, 0.0, v)
 
 
 def _ramp_jet(plan: _Plan, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -363,7 +406,7 @@ def _make_plan(cfg: SimulationConfig) -> tuple[_Plan, list[np.random.SeedSequenc
         a = np.clip(rng_a.standard_normal(ic.size), -3.0, 3.0)
         amp = 1.0 + cfg.amplitude_cv_pct / 100.0 * a
         amp_sp = CubicSpline(np.arange(ic.size) + 0.5, amp)
-        phase = CubicSpline(ic, np.arange(ic.size, dtype=float))
+        phase = _Phase(ic)
         imp_eps = np.clip(rng_i.standard_normal(ic.size), -3.0, 3.0)
         emitted = (ic >= g0) & (ic <= g1)
         legs[side] = _Leg(
@@ -377,7 +420,7 @@ def _make_plan(cfg: SimulationConfig) -> tuple[_Plan, list[np.random.SeedSequenc
             * tau**2 / gpp_max
         )
     merged = np.sort(np.concatenate([ic_r, ic_l]))
-    step = CubicSpline(merged, np.arange(merged.size, dtype=float))
+    step = _Phase(merged)
     plan = _Plan(cfg=cfg, curves=curves, speed=v, stride_time_s=t0, t_gait=(g0, g1),
                  ramp_s=ramp, legs=legs, step_phase=step, impact_tau_s=tau,
                  impact_gpp_max=gpp_max)
@@ -607,8 +650,8 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
     ψ the axial (internal +) angle; so θ is exactly the inclination of the segment's long axis
     projected on the sagittal plane, φ its angle out of the sagittal plane, ψ the rotation
     about the long axis. Angles follow the normative curves of
-    :mod:`gaitkit.simulate._curves`, time-warped stride by stride: a C² cubic spline of the
-    phase through the initial contacts (integer phases) gives each stride its own duration
+    :mod:`gaitkit.simulate._curves`, time-warped stride by stride: a monotone C² phase through
+    the initial contacts (integer phases, see ``_Phase``) gives each stride its own duration
     without jumps in angular velocity or acceleration. Each stride also has its own amplitude
     factor (``amplitude_cv_pct``). The walk starts and ends with a smooth ramp of two strides
     from quiet standing (all angles 0, legs vertical).
