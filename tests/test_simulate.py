@@ -512,7 +512,9 @@ def test_cli_writes_recording_and_truth(tmp_path, capsys):
     out = tmp_path / "sub" / "x.csv"
     rc = main(["simulate", "--duration", "20", "--activity", "run", "--speed", "3.5",
                "--seed", "3", "--out", str(out), "--extra-tibial-ir", "right=5",
-               "--hip-rom-scale", "left=0.7", "--misalignment", "30", "--dropped", "1"])
+               "--hip-rom-scale", "left=0.7", "--misalignment", "30", "--dropped", "1",
+               "--acc-bias", "0.1", "--upside-down", "shank_right", "--placements",
+               "shank_left,shank_right,thigh_left"])
     assert rc == 0
     printed = capsys.readouterr().out
     assert f"wrote {out}" in printed and "x.truth.json" in printed
@@ -525,6 +527,8 @@ def test_cli_writes_recording_and_truth(tmp_path, capsys):
     assert np.array_equal(rec.streams["thigh_left"].gyr_radps,
                           sim.recording.streams["thigh_left"].gyr_radps)
     assert meta["config"].hip_rom_scale["left"] == 0.7
+    assert meta["config"].upside_down["shank_right"] and meta["config"].acc_bias_mps2 == 0.1
+    assert rec.placements == ("shank_left", "shank_right", "thigh_left")
     assert len(angles) == 2 * rec.n_samples
 
 
