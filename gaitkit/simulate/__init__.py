@@ -27,7 +27,7 @@ Conventions for consumers of the truth
   stance fraction; ``ms`` at the maximum, during swing (FC to next IC), of the shank's
   angular velocity about its *segment* z axis — what an aligned, calibrated shank gyroscope
   peaks at (it differs from the peak of d(shank_sagittal_deg)/dt by the Cardan coupling,
-  a few ms). ``steady`` is False for strides overlapping the start/stop ramps
+  < 0.5 ms). ``steady`` is False for strides overlapping the start/stop ramps
   (``strides.valid`` is the same flag).
 - **Impacts** (``impacts``): the heel-strike transient is added to the shank sensor site along
   the tibial axis; ``peak_g`` is its continuous-time peak of axial specific force (gravity
