@@ -712,7 +712,7 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
     t = t_all[keep]
     m = t.shape[0]
 
-    sides = [s for s in _SIDES if any(placement_side(p) == s for p in cfg.placements)] or []
+    sides = [s for s in _SIDES if any(placement_side(p) == s for p in cfg.placements)]
     truth_sides = list(_SIDES)
     f_seg = {p: np.empty((m, 3)) for p in cfg.placements}
     w_seg = {p: np.empty((m, 3)) for p in cfg.placements}
