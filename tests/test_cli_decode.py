@@ -25,7 +25,9 @@ def test_decode_witmotion_fragmented_stream(capsys):
     acc_g = np.array([b["acc_mps2"][0] for b in doc["batches"]]) / 9.80665
     np.testing.assert_allclose(acc_g, [f["acc_g"] for f in v["expected"]["frames"]], atol=1e-12)
     assert doc["batches"][1]["meta"]["angle_deg"] == [v["expected"]["frames"][1]["angle_deg"]]
-    assert doc["stats"] == {"packets": 3, "samples": 2, "lost_samples": 0, "rejected_packets": 0}
+    assert doc["stats"] == {
+        "packets": 3, "samples": 2, "lost_samples": 0, "rejected_packets": 0, "stale_packets": 0
+    }
 
 
 def test_decode_movesense_split_imu9_with_config(capsys):

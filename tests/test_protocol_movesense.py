@@ -243,3 +243,17 @@ def test_fuzz_only_protocol_errors(payloads):
             continue
         for b in out:
             assert b.family == "movesense"
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), "snan"])
+def test_non_finite_float_sample_is_a_protocol_error(bad):
+    dec = ms.make_decoder(path="/Meas/Acc/13")
+    pkt = bytearray(_data(1000, [[0.0, 1.0, -9.81]]))
+    if bad == "snan":
+        pkt[-4:] = bytes.fromhex("0100807f")  # signalling NaN bit pattern, float32 LE
+    else:
+        pkt[-4:] = struct.pack("<f", bad)
+    with pytest.raises(ProtocolError, match=r"movesense: offset 14: expected a finite float32"):
+        dec.decode(bytes(pkt))
+    with pytest.raises(ProtocolError, match=r"finite float32 sample, found .* in notification 1"):
+        dec.decode_many([_data(2000, [[0.0, 1.0, -9.81]]), bytes(pkt)])

@@ -156,6 +156,29 @@ def _status(data: bytes) -> tuple[int | None, str]:
     return le, "little"
 
 
+
+def _finite_floats(f4: np.ndarray, offset: int, row_bytes: int = 0) -> np.ndarray:
+    """Widen float32 samples to float64; a NaN or infinity is not a sample: ProtocolError.
+
+    ``offset`` is the byte offset of the first float in its notification; with several
+    notifications stacked as rows (``row_bytes`` long), the error names the bytes of the
+    first bad value within its own notification.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        vals = f4.astype(np.float64)
+    bad = ~np.isfinite(vals)
+    if bad.any():
+        flat = int(np.flatnonzero(bad.ravel())[0])
+        per_row = f4.shape[-1] if f4.ndim > 1 else f4.size
+        raise ProtocolError(
+            FAMILY,
+            offset + 4 * (flat % per_row),
+            "a finite float32 sample",
+            f"{vals.ravel()[flat]!r}"
+            + (f" in notification {flat // per_row}" if row_bytes else ""),
+        )
+    return vals
+
 class MovesenseDecoder:
     """Stateful GSP decoder for one IMU subscription.
 
@@ -335,7 +358,8 @@ class MovesenseDecoder:
         offs = self._offsets.get(n)
         if offs is None:
             offs = self._offsets[n] = np.arange(n) / rate
-        vals = np.frombuffer(b, dtype="<f4", offset=_HEADER).astype(np.float64).reshape(k, n, 3)
+        vals = _finite_floats(np.frombuffer(b, dtype="<f4", offset=_HEADER), _HEADER)
+        vals = vals.reshape(k, n, 3)
         arrays = dict(zip(self.arrays, vals, strict=True))
         batch = SampleBatch(
             family=FAMILY,
@@ -369,7 +393,8 @@ class MovesenseDecoder:
         raw = np.frombuffer(b"".join(packets), dtype=np.uint8).reshape(m, length)
         refs = raw[:, 1]
         ts = raw[:, 2:6].copy().view("<u4").ravel().astype(np.int64)
-        vals = raw[:, _HEADER:].copy().view("<f4").reshape(m, k, n, 3).astype(np.float64)
+        f4 = raw[:, _HEADER:].copy().view("<f4")
+        vals = _finite_floats(f4, _HEADER, row_bytes=length).reshape(m, k, n, 3)
         rate = float(self.sampling_rate_hz)
         # unwrap u32 ms: relative to the previous packet, then packet to packet
         d = (np.diff(ts) + _U32 // 2) % _U32 - _U32 // 2
