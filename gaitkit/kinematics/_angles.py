@@ -136,10 +136,10 @@ def compute_angles(
     Aligning both segments to their own flexion-axis heading makes their low-passed flexion axes
     parallel in the horizontal plane, which is the knee-hinge constraint used for
     magnetometer-free heading correction (Seel et al. 2014, Sensors 14:6891-6909; Laidig, Schauer
-    & Seel 2017, IEEE ICRA / Current Directions in Biomedical Engineering 3(2):1-4 "Exploiting
-    kinematic constraints to compensate magnetic disturbances when calculating joint angles of
-    approximate hinge joints from orientation estimates of inertial sensors") applied as a
-    zero-phase smoothing instead of a filter. Consequence: the mean knee rotation over the window
+    & Seel 2017, "Exploiting kinematic constraints to compensate magnetic disturbances when
+    calculating joint angles of approximate hinge joints from orientation estimates of inertial
+    sensors", IEEE Int Conf Rehabil Robot (ICORR) 2017:971-976) applied as a zero-phase
+    smoothing instead of a filter. Consequence: the mean knee rotation over the window
     is defined by the functional axes (≈ 0 when the two flexion axes coincide); its excursion
     within strides is measured.
 
