@@ -167,3 +167,15 @@ def test_other_sampling_rates_running(fs):
     ref = stride_features(sim.angles, sim.strides)
     ok = sim.strides.valid.to_numpy()
     assert np.abs((est.knee_flexion_rom_deg - ref.knee_flexion_rom_deg).to_numpy()[ok]).max() < 2
+
+
+def test_slow_walking_thigh_calibrated_from_shank_activity():
+    # 0.4 m/s: thigh rate ~0.7 rad/s RMS, below the shank activity threshold
+    sim, cal, ang = _run(
+        SimulationConfig(
+            duration_s=60.0, speed_mps=0.4, misalignment_deg=30.0, tilt_deg=10.0, seed=3
+        )
+    )
+    assert cal["thigh_left"].walking_s > 40
+    for side in ("left", "right"):
+        assert _gait_rmse(sim, ang, "knee_flexion_deg", side) < 1.0  # measured 0.2°

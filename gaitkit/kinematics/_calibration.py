@@ -296,7 +296,8 @@ def calibrate_segments(
     sensors are at rest together
     (:func:`~gaitkit.orientation.detect_rest`), accepted per sensor only if its gravity direction
     lies within ``max_posture_deviation_deg`` of its mean gravity direction during walking (this
-    rejects sitting and lying); walking is detected per sensor (:func:`detect_walking`).
+    rejects sitting and lying); walking is where the sensor itself is active
+    (:func:`detect_walking`, 0.8 rad/s RMS for shanks, 0.45 rad/s for thighs) or any shank is.
 
     **Fallback (walking-only)**: with no usable standing, y is the direction of the mean
     specific force over the walking samples. Over whole gait cycles the linear acceleration
@@ -400,12 +401,25 @@ def calibrate_segments(
     else:
         stand_all = stand_given
 
+    shank_walk = np.zeros(t.shape, dtype=bool)
+    if walk_given is None:
+        for p in rec.placements:
+            if placement_segment(p) == "shank":
+                shank_walk |= detect_walking(rec.streams[p].gyr_radps, fs)
     pending: dict[str, dict] = {}
     for p in names:
         s = rec.streams[p]
         acc, gyr = s.acc_mps2, s.gyr_radps
         notes: list[str] = []
-        walk = detect_walking(gyr, fs) if walk_given is None else walk_given
+        if walk_given is None:
+            # own activity (thighs rotate about half as fast as shanks) or any shank walking:
+            # slow walking (0.4 m/s) leaves a thigh near 0.7 rad/s RMS
+            own = detect_walking(
+                gyr, fs, gyr_rms_min_radps=0.8 if placement_segment(p) == "shank" else 0.45
+            )
+            walk = own | shank_walk
+        else:
+            walk = walk_given
         n_walk = int(walk.sum())
         if n_walk < min_walking_s * fs:
             raise InsufficientDataError(
