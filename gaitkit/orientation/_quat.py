@@ -23,8 +23,8 @@ __all__ = [
 def quat_from_rotvec(phi: np.ndarray) -> np.ndarray:
     """Quaternion ``exp(phi / 2)`` of rotation vectors ``phi`` (``(..., 3)``, radians).
 
-    Uses the Taylor series of ``sin(θ/2)/θ`` below ``θ = 1e-6`` rad so that a zero rotation is
-    exact and there is no division by zero.
+    ``sin(θ/2)/θ`` is evaluated as ``sinc(θ/2π)/2`` so that a zero rotation is exact and there
+    is no division by zero.
     """
     phi = np.asarray(phi, dtype=float)
     return np.moveaxis(rotvec_to_quat_cm(np.moveaxis(phi, -1, 0)), 0, -1)
@@ -33,9 +33,8 @@ def quat_from_rotvec(phi: np.ndarray) -> np.ndarray:
 def rotvec_to_quat_cm(phi: np.ndarray) -> np.ndarray:
     """Component-major :func:`quat_from_rotvec`: ``(3, ...)`` rotation vectors → ``(4, ...)``."""
     theta = np.sqrt(phi[0] * phi[0] + phi[1] * phi[1] + phi[2] * phi[2])
-    small = theta < 1e-6
-    safe = np.where(small, 1.0, theta)
-    k = np.where(small, 0.5 - theta * theta / 48.0, np.sin(0.5 * safe) / safe)
+    # sin(θ/2)/θ = sinc(θ/2π)/2 with numpy's normalised sinc, exact (1/2) at θ = 0
+    k = 0.5 * np.sinc(theta * (0.5 / np.pi))
     out = np.empty((4, *theta.shape))
     np.cos(0.5 * theta, out=out[0])
     np.multiply(k, phi, out=out[1:])
