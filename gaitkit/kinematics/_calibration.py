@@ -402,22 +402,25 @@ def calibrate_segments(
         stand_all = stand_given
 
     shank_walk = np.zeros(t.shape, dtype=bool)
+    own_walk: dict[str, np.ndarray] = {}
     if walk_given is None:
         for p in rec.placements:
-            if placement_segment(p) == "shank":
-                shank_walk |= detect_walking(rec.streams[p].gyr_radps, fs)
+            seg = placement_segment(p)
+            if seg in _SEGMENTS and (seg == "shank" or p in names):
+                # own activity: thighs rotate about half as fast as shanks, and slow walking
+                # (0.4 m/s) leaves a thigh near 0.7 rad/s RMS
+                own_walk[p] = detect_walking(
+                    rec.streams[p].gyr_radps, fs, gyr_rms_min_radps=0.8 if seg == "shank" else 0.45
+                )
+                if seg == "shank":
+                    shank_walk |= own_walk[p]
     pending: dict[str, dict] = {}
     for p in names:
         s = rec.streams[p]
         acc, gyr = s.acc_mps2, s.gyr_radps
         notes: list[str] = []
         if walk_given is None:
-            # own activity (thighs rotate about half as fast as shanks) or any shank walking:
-            # slow walking (0.4 m/s) leaves a thigh near 0.7 rad/s RMS
-            own = detect_walking(
-                gyr, fs, gyr_rms_min_radps=0.8 if placement_segment(p) == "shank" else 0.45
-            )
-            walk = own | shank_walk
+            walk = own_walk[p] | shank_walk
         else:
             walk = walk_given
         n_walk = int(walk.sum())
