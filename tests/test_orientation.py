@@ -78,7 +78,7 @@ def test_exact_signals_give_exact_inclination():
     err = inclination_error_deg(est.quat, q)
     assert err.mean() < 0.03
     assert err.max() < 0.1
-    np.testing.assert_allclose(np.linalg.norm(est.quat, axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(np.linalg.norm(est.quat, axis=1), 1.0, atol=1e-6)  # float32
 
 
 def test_noise_and_bias_bias_recovered_inclination_within_tenths():

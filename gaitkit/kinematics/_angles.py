@@ -43,14 +43,14 @@ def _heading_aligned(
     """Rotate segment orientations about vertical so the smoothed flexion axis points along +Z.
 
     ``A = Ry(-ψ) ⊗ q`` with ``(sin ψ, cos ψ) ∝ G_σ * (R_02, R_22)``, the low-passed horizontal
-    projection of the segment's z axis; ψ is formed at the 10 Hz block rate, its half-angle
+    projection of the segment's z axis; ψ is formed at the 5 Hz block rate, its half-angle
     quaternion made sign-continuous and interpolated to the samples.
     """
     w, x, y, z = q
     zh = np.stack([2 * (x * z + w * y), 1 - 2 * (x * x + y * y)])  # global X, Z of segment z
-    blk = max(1, round(0.1 * fs))
-    cy = np.empty(time_s.shape)
-    sy = np.empty(time_s.shape)
+    blk = max(1, round(0.2 * fs))
+    cy = np.empty(time_s.shape, dtype=q.dtype)
+    sy = np.empty(time_s.shape, dtype=q.dtype)
     for a, b in split_at_gaps(time_s, max_gap_s):  # per stretch between long gaps (few)
         tb, nb = block_times(time_s[a:b], blk)
         m = smooth_blocks(block_means(zh[:, a:b], blk), sigma_s * fs / blk)
@@ -196,8 +196,8 @@ def compute_angles(
     aligned = {
         p: _heading_aligned(
             qmul_cm(
-                np.ascontiguousarray(np.asarray(orientations[p].quat).T),
-                qconj_cm(np.asarray(c.q_sensor_to_segment, dtype=float)[:, None]),
+                np.ascontiguousarray(np.asarray(orientations[p].quat).T, dtype=np.float32),
+                qconj_cm(np.asarray(c.q_sensor_to_segment, dtype=np.float32)[:, None]),
             ),
             t,
             fs,

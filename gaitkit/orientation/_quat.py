@@ -35,7 +35,7 @@ def rotvec_to_quat_cm(phi: np.ndarray) -> np.ndarray:
     theta = np.sqrt(phi[0] * phi[0] + phi[1] * phi[1] + phi[2] * phi[2])
     # sin(θ/2)/θ = sinc(θ/2π)/2 with numpy's normalised sinc, exact (1/2) at θ = 0
     k = 0.5 * np.sinc(theta * (0.5 / np.pi))
-    out = np.empty((4, *theta.shape))
+    out = np.empty((4, *theta.shape), dtype=phi.dtype)
     np.cos(0.5 * theta, out=out[0])
     np.multiply(k, phi, out=out[1:])
     return out
@@ -75,7 +75,7 @@ def _cumprod_cm(d: np.ndarray, block: int) -> np.ndarray:
     nb = -(-n // block)
     pad = nb * block - n
     if pad:
-        ident = np.zeros((4, pad))
+        ident = np.zeros((4, pad), dtype=d.dtype)
         ident[0] = 1.0
         d = np.concatenate([d, ident], axis=1)
     # (4, block, nb): position j of every block is one contiguous (4, nb) slab
@@ -188,7 +188,7 @@ def qmul_cm(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     pw, px, py, pz = p
     qw, qx, qy, qz = q
     shape = np.broadcast_shapes(pw.shape, qw.shape)
-    out = np.empty((4, *shape))
+    out = np.empty((4, *shape), dtype=np.result_type(pw, qw))
     _mul_cm((pw, px, py, pz), (qw, qx, qy, qz), out)
     return out
 
@@ -210,7 +210,7 @@ def qrotate_cm(q: np.ndarray, v: np.ndarray) -> np.ndarray:
     tx = 2.0 * (y * vz - z * vy)
     ty = 2.0 * (z * vx - x * vz)
     tz = 2.0 * (x * vy - y * vx)
-    out = np.empty((3, *tx.shape))
+    out = np.empty((3, *tx.shape), dtype=np.result_type(w, vx))
     out[0] = vx + w * tx + (y * tz - z * ty)
     out[1] = vy + w * ty + (z * tx - x * tz)
     out[2] = vz + w * tz + (x * ty - y * tx)

@@ -14,12 +14,13 @@ __all__ = ["detect_rest", "mask_runs"]
 def _moving_mean(x: np.ndarray, w: int) -> np.ndarray:
     """Centred moving mean over ``w`` samples along axis 0 (shrinking at the ends)."""
     n = x.shape[0]
-    c = np.concatenate([np.zeros((1, *x.shape[1:])), np.cumsum(x, axis=0)])
+    c = np.zeros((n + 1, *x.shape[1:]))
+    np.cumsum(x, axis=0, out=c[1:])
     half = w // 2
     lo = np.clip(np.arange(n) - half, 0, n)
     hi = np.clip(np.arange(n) - half + w, 0, n)
     cnt = (hi - lo).reshape((-1,) + (1,) * (x.ndim - 1))
-    return (c[hi] - c[lo]) / cnt
+    return (np.take(c, hi, axis=0) - np.take(c, lo, axis=0)) / cnt
 
 
 def mask_runs(mask: np.ndarray) -> np.ndarray:
@@ -82,8 +83,8 @@ def detect_rest(
     acc = np.asarray(acc_mps2, dtype=float)
     gyr = np.asarray(gyr_radps, dtype=float)
     n = acc.shape[0]
-    # statistics on 50 ms blocks, then a moving window of blocks: same test, 1/blk the work
-    blk = max(1, round(0.05 * sampling_rate_hz))
+    # statistics on 0.1 s blocks, then a moving window of blocks: same test, 1/blk the work
+    blk = max(1, round(0.1 * sampling_rate_hz))
     a_cm = np.ascontiguousarray(acc.T)
     g_cm = np.ascontiguousarray(gyr.T)
     sb = np.concatenate(
