@@ -1,0 +1,157 @@
+"""Compose the per-stride metrics and summarise them per leg."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gaitkit.metrics._coordination import compute_coordination
+from gaitkit.metrics._pronation import compute_pronation_proxies, overpronation_index
+from gaitkit.metrics._reference import NormativeRange
+from gaitkit.metrics._rotation import compute_tibial_rotation
+from gaitkit.metrics._shock import compute_temporal, compute_tibial_shock
+from gaitkit.metrics._tables import check_columns, sides_present, stride_key_frame
+from gaitkit.model import Recording
+from gaitkit.schema import SIDES, STRIDE_COLUMNS
+
+__all__ = ["compute_stride_metrics", "summarize_metrics"]
+
+_KEYS = ("side", "stride_id")
+
+
+def _append(base: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in part.columns if c not in _KEYS]
+    return pd.concat([base, part[cols].set_axis(base.index)], axis=1)
+
+
+def compute_stride_metrics(
+    strides: pd.DataFrame,
+    angles: pd.DataFrame,
+    recording: Recording | None = None,
+    *,
+    activity: str | None = None,
+    midstance_fraction: float = 0.5,
+    loading_fraction: float = 0.2,
+    reference: Mapping[tuple[str, str], NormativeRange] | None = None,
+    axial_axis: Mapping[str, tuple[int, float]] | None = None,
+) -> pd.DataFrame:
+    """All per-stride metrics as columns added to the strides table.
+
+    Runs, in order, :func:`compute_temporal`, :func:`compute_tibial_rotation` (needs
+    ``shank_axial_deg``), :func:`compute_pronation_proxies` and :func:`overpronation_index`,
+    :func:`compute_coordination` (needs thigh/shank sagittal angles) and, when ``recording``
+    has shank accelerometers, :func:`compute_tibial_shock`. A metric whose inputs are missing
+    (no thigh sensors, no axial angle, one leg only) is an *absent column*, not a column of
+    NaN; rows are never dropped and keep their order, rejected strides included (they get
+    metrics too; summaries and symmetry use ``valid`` rows only).
+
+    Parameters
+    ----------
+    strides
+        Strides table (:data:`gaitkit.schema.STRIDE_COLUMNS`).
+    angles
+        Long per-sample angle table (``time_s, side`` + :data:`gaitkit.schema.ANGLE_COLUMNS`
+        subset).
+    recording
+        Optional; needed for tibial shock.
+    activity
+        ``"walk"``/``"run"`` for all strides, else the strides' ``activity`` column is used for
+        the over-pronation references.
+    midstance_fraction, loading_fraction
+        Window definitions as fractions of stance (see the metric functions).
+    reference
+        Normative ranges for :func:`overpronation_index`.
+    axial_axis
+        Shank sensor axis along the tibia per side, for the axial tibial shock.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``strides`` with metric columns appended.
+    """
+    s = stride_key_frame(strides)
+    check_columns(angles, ("time_s", "side"), "angles")
+    out = s.copy()
+    if "stride_time_s" not in out.columns:
+        out["stride_time_s"] = out["next_ic_time_s"] - out["ic_time_s"]
+    out = _append(out, compute_temporal(s))
+    if sides_present(angles, "shank_axial_deg"):
+        out = _append(
+            out, compute_tibial_rotation(s, angles, midstance_fraction=midstance_fraction)
+        )
+        pro = compute_pronation_proxies(
+            s, angles, loading_fraction=loading_fraction, midstance_fraction=midstance_fraction
+        )
+        out = _append(out, pro)
+        act = activity if activity is not None or "activity" in out.columns else None
+        if act is not None or "activity" in out.columns:
+            opi = overpronation_index(out, activity=act, reference=reference)
+            if opi.notna().any():
+                out["overpronation_index"] = opi.to_numpy()
+    coord = compute_coordination(s, angles)
+    if len(coord.columns) > len(_KEYS):
+        out = _append(out, coord)
+    if recording is not None and any(f"shank_{x}" in recording.streams for x in SIDES):
+        out = _append(out, compute_tibial_shock(s, recording, axial_axis=axial_axis))
+    return out
+
+
+#: Columns of a strides table that are bookkeeping, not metrics.
+_NON_METRIC = set(STRIDE_COLUMNS) - {
+    "stride_time_s",
+    "stance_time_s",
+    "swing_time_s",
+    "stance_pct",
+} | {"ic_time_s", "fc_time_s", "next_ic_time_s"}
+
+
+def summarize_metrics(
+    strides_with_metrics: pd.DataFrame,
+    metrics: Iterable[str] | None = None,
+    *,
+    valid_only: bool = True,
+) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per-leg mean, SD, CV and count of each numeric metric over valid strides.
+
+    Returns ``{side: {metric: {mean, sd, cv_pct, n}}}`` with ``sd`` the sample SD (ddof=1) and
+    ``cv_pct = 100 · sd / |mean|`` (NaN when ``|mean|`` is below 1e-9 or for signed metrics
+    whose mean is near zero, where a CV is meaningless — read the SD). Metrics default to all
+    numeric columns except the event-time bookkeeping columns.
+    """
+    df = strides_with_metrics
+    check_columns(df, ("side",), "strides with metrics")
+    if valid_only and "valid" in df.columns:
+        df = df.loc[df["valid"].fillna(False).astype(bool)]
+    if metrics is None:
+        metrics = [
+            c
+            for c in df.columns
+            if c not in _NON_METRIC
+            and pd.api.types.is_numeric_dtype(df[c])
+            and not pd.api.types.is_bool_dtype(df[c])
+        ]
+    else:
+        metrics = list(metrics)
+        check_columns(df, metrics, "strides with metrics")
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for side in SIDES:
+        sub = df.loc[df["side"] == side]
+        if sub.empty:
+            continue
+        vals = sub[metrics].to_numpy(dtype=float)
+        fin = np.isfinite(vals)
+        n = fin.sum(axis=0)
+        z = np.where(fin, vals, 0.0)
+        mean = np.where(n > 0, z.sum(axis=0) / np.maximum(n, 1), np.nan)
+        dev = np.where(fin, vals - mean, 0.0)
+        sd = np.where(n > 1, np.sqrt((dev**2).sum(axis=0) / np.maximum(n - 1, 1)), np.nan)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cv = np.where(np.abs(mean) > 1e-9, 100.0 * sd / np.abs(mean), np.nan)
+        out[side] = {
+            m: {"mean": float(mean[i]), "sd": float(sd[i]), "cv_pct": float(cv[i]), "n": int(n[i])}
+            for i, m in enumerate(metrics)
+        }
+    return out

@@ -1,0 +1,201 @@
+"""Left/right symmetry of per-stride metrics with bootstrap confidence intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from gaitkit.errors import ConfigError
+from gaitkit.metrics._reference import SYMMETRY_RULES, SymmetryRule
+from gaitkit.metrics._tables import check_columns
+
+__all__ = [
+    "MIN_STRIDES_PER_SIDE",
+    "robinson_si_pct",
+    "symmetry_angle_deg",
+    "symmetry_table",
+]
+
+#: Fewer valid strides than this on either side: the metric is reported but never flagged.
+MIN_STRIDES_PER_SIDE: int = 10
+
+
+def robinson_si_pct(left: np.ndarray | float, right: np.ndarray | float) -> np.ndarray:
+    """Robinson symmetry index, percent: ``SI = (R − L) / (0.5 (R + L)) × 100``.
+
+    Robinson et al. (1987, J Manipulative Physiol Ther 10:172-176). Positive when the right
+    value is larger. Undefined (±inf/NaN) when ``R + L`` is zero and misleading when R and L
+    have opposite signs or a mean near zero — use :func:`symmetry_angle_deg` or an absolute
+    difference for such (signed) metrics.
+    """
+    left = np.asarray(left, dtype=float)
+    right = np.asarray(right, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (right - left) / (0.5 * (right + left)) * 100.0
+
+
+def symmetry_angle_deg(left: np.ndarray | float, right: np.ndarray | float) -> np.ndarray:
+    """Symmetry angle of Zifchock et al. (2008, Gait Posture 27:622-627), percent of 90°.
+
+    ``SA = (45° − arctan(L/R)) / 90° × 100`` and, when ``45° − arctan(L/R) > 90°`` (L and R of
+    opposite sign), ``SA = (45° − arctan(L/R) − 180°) / 90° × 100``. ``arctan`` is evaluated as
+    ``atan2(L, R)`` so ``R = 0`` is handled. Bounded in [−100, 100]: 0 is perfect symmetry,
+    ±100 equal magnitudes of opposite sign. Positive when the right value is larger in
+    magnitude (same sign). Because it depends on the *ratio* through an arctangent it stays
+    finite for means near zero and for signed metrics, unlike the Robinson SI.
+    """
+    left = np.asarray(left, dtype=float)
+    right = np.asarray(right, dtype=float)
+    a = 45.0 - np.degrees(np.arctan2(left, right))
+    a = np.where(a > 90.0, a - 180.0, a)
+    a = np.where(a < -90.0, a + 180.0, a)
+    return a / 90.0 * 100.0
+
+
+def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    idx = rng.integers(0, x.size, size=(n_boot, x.size))
+    return x[idx].mean(axis=1)
+
+
+def _rule_for(metric: str, rules: Mapping[str, SymmetryRule]) -> SymmetryRule:
+    r = rules.get(metric)
+    if r is not None:
+        return r
+    return SymmetryRule(
+        metric,
+        "si",
+        15.0,
+        metric.replace("_", " "),
+        "15 % SI default for metrics without a specific rule",
+        "engineering",
+    )
+
+
+def symmetry_table(
+    per_stride: pd.DataFrame,
+    metrics: Iterable[str] | None = None,
+    *,
+    rules: Mapping[str, SymmetryRule] | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+    valid_only: bool = True,
+    min_strides: int = MIN_STRIDES_PER_SIDE,
+) -> dict[str, dict[str, Any]]:
+    """Left/right symmetry of each metric: SI, symmetry angle, ratio, bootstrap CIs and a flag.
+
+    For each metric with values on both sides, the per-side means L and R of the valid
+    strides are compared with the Robinson symmetry index (:func:`robinson_si_pct`), the
+    Zifchock symmetry angle (:func:`symmetry_angle_deg`), the ratio ``R/L`` and the difference
+    ``R − L``. 95 % confidence intervals come from a percentile bootstrap over strides:
+    ``n_boot`` resamples of each side's strides, with replacement and independently per side
+    (strides are the sampling unit; the two legs are not paired), drawn with one seeded
+    generator and vectorised as ``(n_boot, n)`` index arrays.
+
+    A metric is **flagged** only when its CI lies entirely beyond the rule's threshold
+    (:data:`gaitkit.metrics.SYMMETRY_RULES`): the SI CI outside ``[−t, t]`` percent for
+    ``basis="si"`` rules, or the difference CI outside ``[−t, t]`` metric units for
+    ``basis="diff"`` rules (signed metrics with means near zero, where a percentage is
+    meaningless). So a flag means "asymmetric by more than the threshold, with 95 %
+    confidence", not merely "different". Metrics whose L and R means have opposite signs or
+    whose ``|L + R|`` is below half their pooled SD get ``si_defined=False`` and are judged by
+    the symmetry angle instead: flagged when its CI lies beyond ``±t/π`` (for small
+    asymmetries ``SA ≈ SI/π``, so this is the same criterion in symmetry-angle units).
+
+    Parameters
+    ----------
+    per_stride
+        Table with ``side`` (``"left"``/``"right"``), optional ``valid``, and metric columns.
+    metrics
+        Columns to compare; default every rule in ``rules`` present in the table.
+    rules
+        ``{metric: SymmetryRule}``; default :data:`gaitkit.metrics.SYMMETRY_RULES`. Metrics
+        without a rule use a 15 % SI rule.
+    n_boot
+        Bootstrap resamples (>= 100).
+    seed
+        Seed of the bootstrap generator (results are reproducible).
+    valid_only
+        Use only rows with ``valid`` true when that column exists.
+    min_strides
+        Minimum finite strides per side to compute CIs and possibly flag.
+
+    Returns
+    -------
+    dict
+        ``{metric: {left, right, n_left, n_right, si_pct, si_defined, symmetry_angle_deg,
+        ratio, diff, ci95 (of si_pct), ci95_symmetry_angle, ci95_diff, basis, threshold,
+        concern, larger_side, flag, label, rationale, source}}``.
+    """
+    check_columns(per_stride, ("side",), "per-stride metrics")
+    if n_boot < 100:
+        raise ConfigError(f"n_boot must be >= 100, got {n_boot!r}")
+    rules = SYMMETRY_RULES if rules is None else rules
+    df = per_stride
+    if valid_only and "valid" in df.columns:
+        df = df.loc[df["valid"].fillna(False).astype(bool)]
+    if metrics is None:
+        metrics = [m for m in rules if m in df.columns]
+    else:
+        metrics = list(metrics)
+        check_columns(df, metrics, "per-stride metrics")
+    rng = np.random.default_rng(seed)
+    side = df["side"].to_numpy()
+    out: dict[str, dict[str, Any]] = {}
+    for metric in metrics:
+        rule = _rule_for(metric, rules)
+        v = df[metric].to_numpy(dtype=float)
+        lv = v[(side == "left") & np.isfinite(v)]
+        rv = v[(side == "right") & np.isfinite(v)]
+        if lv.size == 0 or rv.size == 0:
+            continue
+        L, R = float(lv.mean()), float(rv.mean())
+        # SI is meaningful when both means share a sign and are well away from zero.
+        spread = float(np.std(np.concatenate([lv, rv])))
+        si_defined = bool(L * R > 0 and abs(L + R) > 0.5 * spread)
+        rec: dict[str, Any] = {
+            "left": L,
+            "right": R,
+            "n_left": int(lv.size),
+            "n_right": int(rv.size),
+            "si_pct": float(robinson_si_pct(L, R)),
+            "si_defined": si_defined,
+            "symmetry_angle_deg": float(symmetry_angle_deg(L, R)),
+            "ratio": R / L if L != 0 else float("nan"),
+            "diff": R - L,
+            "basis": rule.basis,
+            "threshold": rule.threshold,
+            "label": rule.label,
+            "rationale": rule.rationale,
+            "source": rule.source,
+            "concern": rule.concern,
+            "larger_side": "right" if R > L else "left" if L > R else None,
+            "ci95": (float("nan"), float("nan")),
+            "ci95_symmetry_angle": (float("nan"), float("nan")),
+            "ci95_diff": (float("nan"), float("nan")),
+            "flag": False,
+        }
+        if min(lv.size, rv.size) >= min_strides:
+            bl = _bootstrap_means(lv, n_boot, rng)
+            br = _bootstrap_means(rv, n_boot, rng)
+            q = (2.5, 97.5)
+            si_ci = np.percentile(robinson_si_pct(bl, br), q)
+            sa_ci = np.percentile(symmetry_angle_deg(bl, br), q)
+            d_ci = np.percentile(br - bl, q)
+            rec["ci95"] = (float(si_ci[0]), float(si_ci[1]))
+            rec["ci95_symmetry_angle"] = (float(sa_ci[0]), float(sa_ci[1]))
+            rec["ci95_diff"] = (float(d_ci[0]), float(d_ci[1]))
+            t = rule.threshold
+            if rule.basis == "si":
+                lo, hi = rec["ci95"] if si_defined else rec["ci95_symmetry_angle"]
+                if not si_defined:
+                    # SA ≈ SI/π for small asymmetries, so this is the same criterion in SA units.
+                    t = t / np.pi
+                rec["flag"] = bool(lo > t or hi < -t)
+            else:
+                lo, hi = rec["ci95_diff"]
+                rec["flag"] = bool(lo > t or hi < -t)
+        out[metric] = rec
+    return out
