@@ -133,7 +133,8 @@ def findings(
                         f"{side.capitalize()} peak tibial acceleration averages "
                         f"{shock['mean']:.1f} g (threshold {shock_threshold_g:.0f} g used to "
                         "select runners for gait retraining, Crowell & Davis 2011). "
-                        "Tibial shock is an impact measure, not a bone-load estimate (Matijevich et al. 2019)."
+                        "Tibial shock is an impact measure, not a bone-load estimate "
+                        "(Matijevich et al. 2019)."
                     ),
                 }
             )
@@ -151,7 +152,8 @@ def findings(
                     "text": (
                         f"{side.capitalize()} over-pronation index is {opi['mean']:.1f} SD "
                         f"above the reference mean (threshold {overpronation_threshold_sd:.0f} "
-                        "SD). It is a proxy from tibial internal rotation and shank tilt, not a measured foot "
+                        "SD). It is a proxy from tibial internal rotation and shank tilt, "
+                        "not a measured foot "
                         "angle (eversion-to-tibial-rotation coupling 0.68 ± 0.15, Fischer et al. "
                         "2018), and its reference values are partly assumed."
                     ),
