@@ -41,17 +41,17 @@ def symmetry_angle_deg(left: np.ndarray | float, right: np.ndarray | float) -> n
     """Symmetry angle of Zifchock et al. (2008, Gait Posture 27:622-627), percent of 90°.
 
     ``SA = (45° − arctan(L/R)) / 90° × 100`` and, when ``45° − arctan(L/R) > 90°`` (L and R of
-    opposite sign), ``SA = (45° − arctan(L/R) − 180°) / 90° × 100``. ``arctan`` is evaluated as
-    ``atan2(L, R)`` so ``R = 0`` is handled. Bounded in [−100, 100]: 0 is perfect symmetry,
+    opposite sign), ``SA = (45° − arctan(L/R) − 180°) / 90° × 100``, with arctan in (−90°,
+    90°) (``R = 0`` gives arctan(±inf) = ±90°). Bounded in [−100, 100]: 0 is perfect symmetry,
     ±100 equal magnitudes of opposite sign. Positive when the right value is larger in
     magnitude (same sign). Because it depends on the *ratio* through an arctangent it stays
     finite for means near zero and for signed metrics, unlike the Robinson SI.
     """
     left = np.asarray(left, dtype=float)
     right = np.asarray(right, dtype=float)
-    a = 45.0 - np.degrees(np.arctan2(left, right))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        a = 45.0 - np.degrees(np.arctan(left / right))
     a = np.where(a > 90.0, a - 180.0, a)
-    a = np.where(a < -90.0, a + 180.0, a)
     return a / 90.0 * 100.0
 
 
