@@ -13,7 +13,7 @@ from gaitkit.metrics._pronation import compute_pronation_proxies, overpronation_
 from gaitkit.metrics._reference import NormativeRange
 from gaitkit.metrics._rotation import compute_tibial_rotation
 from gaitkit.metrics._shock import compute_temporal, compute_tibial_shock
-from gaitkit.metrics._tables import check_columns, sides_present, stride_key_frame
+from gaitkit.metrics._tables import check_columns, prepare_angles, stride_key_frame
 from gaitkit.model import Recording
 from gaitkit.schema import SIDES, STRIDE_COLUMNS
 
@@ -73,12 +73,12 @@ def compute_stride_metrics(
         A copy of ``strides`` with metric columns appended.
     """
     s = stride_key_frame(strides)
-    check_columns(angles, ("time_s", "side"), "angles")
+    angles = prepare_angles(angles)
     out = s.copy()
     if "stride_time_s" not in out.columns:
         out["stride_time_s"] = out["next_ic_time_s"] - out["ic_time_s"]
     out = _append(out, compute_temporal(s))
-    if sides_present(angles, "shank_axial_deg"):
+    if angles.has("shank_axial_deg"):
         out = _append(
             out, compute_tibial_rotation(s, angles, midstance_fraction=midstance_fraction)
         )

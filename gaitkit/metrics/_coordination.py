@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gaitkit.errors import ConfigError, InputFormatError
-from gaitkit.metrics._tables import check_columns, sides_present, stride_key_frame, stride_windows
+from gaitkit.metrics._tables import prepare_angles, stride_key_frame, stride_windows
 from gaitkit.schema import SIDES
 
 __all__ = [
@@ -37,7 +37,7 @@ def stride_cycles(
     Strides whose window is missing or outside the signal are NaN rows.
     """
     s = stride_key_frame(strides)
-    check_columns(angles, ("time_s", "side", column), "angles")
+    angles = prepare_angles(angles, (column,))
     return stride_windows(
         s,
         angles,
@@ -73,8 +73,9 @@ def _phase_angle(x: np.ndarray) -> np.ndarray:
     phase = np.full(x.shape, np.nan)
     if ok.any():
         a = hilbert(period[ok], axis=1)
-        ph = np.angle(a)
-        phase[ok] = np.concatenate([ph, ph[:, :1]], axis=1)
+        ph = np.arctan2(a.imag, a.real)
+        phase[ok, :-1] = ph
+        phase[ok, -1] = ph[:, 0]
     return phase
 
 
@@ -106,8 +107,8 @@ def continuous_relative_phase(proximal: np.ndarray, distal: np.ndarray) -> np.nd
     oscillations per cycle give a phase that winds several times.
     """
     p, d = _check_cycles(proximal, distal)
-    rel = _phase_angle(p) - _phase_angle(d)
-    return np.degrees(np.angle(np.exp(1j * rel)))
+    rel = np.degrees(_phase_angle(p) - _phase_angle(d))
+    return 180.0 - np.mod(180.0 - rel, 360.0)  # wrap to (−180, 180]
 
 
 def vector_coding(proximal: np.ndarray, distal: np.ndarray) -> np.ndarray:
@@ -161,11 +162,11 @@ def _sagittal_cycles(
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     t0 = s["ic_time_s"].to_numpy(float)
     t1 = s["next_ic_time_s"].to_numpy(float)
-    has_thigh = sides_present(angles, "thigh_sagittal_deg")
-    has_shank = sides_present(angles, "shank_sagittal_deg")
+    has_thigh = angles.has("thigh_sagittal_deg")
+    has_shank = angles.has("shank_sagittal_deg")
     thigh = stride_windows(s, angles, "thigh_sagittal_deg", t0, t1, n) if has_thigh else None
     shank = stride_windows(s, angles, "shank_sagittal_deg", t0, t1, n) if has_shank else None
-    if sides_present(angles, "knee_flexion_deg"):
+    if angles.has("knee_flexion_deg"):
         knee = stride_windows(s, angles, "knee_flexion_deg", t0, t1, n)
     elif thigh is not None and shank is not None:
         knee = thigh - shank  # 2-D knee flexion (gaitkit.schema)
@@ -215,7 +216,7 @@ def compute_coordination(
     if n_points < 11:
         raise ConfigError(f"n_points must be >= 11, got {n_points!r}")
     s = stride_key_frame(strides)
-    check_columns(angles, ("time_s", "side"), "angles")
+    angles = prepare_angles(angles)
     out = pd.DataFrame({"side": s["side"].to_numpy(), "stride_id": s["stride_id"].to_numpy()})
     thigh, shank, knee = _sagittal_cycles(s, angles, n_points)
     if thigh is not None:
@@ -254,7 +255,7 @@ def coordination_summary(
     s = stride_key_frame(strides)
     if valid_only and "valid" in s.columns:
         s = s.loc[s["valid"].fillna(False).astype(bool)].reset_index(drop=True)
-    check_columns(angles, ("time_s", "side"), "angles")
+    angles = prepare_angles(angles)
     thigh, shank, _ = _sagittal_cycles(s, angles, n_points)
     rows = []
     if thigh is None or shank is None:

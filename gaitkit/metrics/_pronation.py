@@ -10,8 +10,7 @@ import pandas as pd
 from gaitkit.errors import ConfigError
 from gaitkit.metrics._reference import NORMATIVE, NormativeRange
 from gaitkit.metrics._tables import (
-    check_columns,
-    sides_present,
+    prepare_angles,
     stride_key_frame,
     stride_windows,
     window_rate,
@@ -96,7 +95,7 @@ def compute_pronation_proxies(
             f"midstance_fraction must be in [loading_fraction, 1], got {midstance_fraction!r}"
         )
     s = stride_key_frame(strides)
-    check_columns(angles, ("time_s", "side", "shank_axial_deg"), "angles")
+    angles = prepare_angles(angles, ("shank_axial_deg",))
     ic = s["ic_time_s"].to_numpy(dtype=float)
     fc = s["fc_time_s"].to_numpy(dtype=float)
     lr = ic + loading_fraction * (fc - ic)
@@ -105,11 +104,11 @@ def compute_pronation_proxies(
     exc, vel = _excursion_and_rate(s, angles, "shank_axial_deg", ic, lr, n_points)
     out["lr_tibial_ir_excursion_deg"] = exc
     out["lr_tibial_ir_peak_velocity_dps"] = vel
-    if sides_present(angles, "shank_frontal_deg"):
+    if angles.has("shank_frontal_deg"):
         exc, vel = _excursion_and_rate(s, angles, "shank_frontal_deg", ic, ms, n_points)
         out["shank_frontal_excursion_deg"] = exc
         out["shank_frontal_peak_velocity_dps"] = vel
-    if sides_present(angles, foot_eversion_column):
+    if angles.has(foot_eversion_column):
         exc, vel = _excursion_and_rate(s, angles, foot_eversion_column, ic, ms, n_points)
         out["foot_eversion_excursion_deg"] = exc
         out["foot_eversion_peak_velocity_dps"] = vel

@@ -7,8 +7,7 @@ import pandas as pd
 
 from gaitkit.errors import ConfigError
 from gaitkit.metrics._tables import (
-    check_columns,
-    sides_present,
+    prepare_angles,
     stride_key_frame,
     stride_windows,
     window_rate,
@@ -22,7 +21,7 @@ def compute_tibial_rotation(
     angles: pd.DataFrame,
     *,
     midstance_fraction: float = 0.5,
-    n_points: int = 201,
+    n_points: int = 101,
 ) -> pd.DataFrame:
     """Tibial internal rotation in early stance and knee rotation excursion, per stride.
 
@@ -75,7 +74,7 @@ def compute_tibial_rotation(
     if n_points < 11:
         raise ConfigError(f"n_points must be >= 11, got {n_points!r}")
     s = stride_key_frame(strides)
-    check_columns(angles, ("time_s", "side", "shank_axial_deg"), "angles")
+    angles = prepare_angles(angles, ("shank_axial_deg",))
     ic = s["ic_time_s"].to_numpy(dtype=float)
     fc = s["fc_time_s"].to_numpy(dtype=float)
     ms = ic + midstance_fraction * (fc - ic)
@@ -86,7 +85,7 @@ def compute_tibial_rotation(
     out["tibial_ir_excursion_deg"] = early.max(axis=1) - early[:, 0]
     out["tibial_ir_peak_deg"] = stance.max(axis=1)
     out["tibial_ir_peak_velocity_dps"] = window_rate(early, ic, ms).max(axis=1)
-    if sides_present(angles, "knee_rotation_deg"):
+    if angles.has("knee_rotation_deg"):
         knee = stride_windows(s, angles, "knee_rotation_deg", ic, fc, n_points)
         out["knee_rotation_excursion_deg"] = np.ptp(knee, axis=1)
     return out

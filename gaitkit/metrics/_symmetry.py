@@ -56,8 +56,22 @@ def symmetry_angle_deg(left: np.ndarray | float, right: np.ndarray | float) -> n
 
 
 def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
-    idx = rng.integers(0, x.size, size=(n_boot, x.size))
-    return x[idx].mean(axis=1)
+    """Bootstrap means of each column of ``x`` (``(n, k)``, NaN = missing): ``(n_boot, k)``.
+
+    One resample of the rows (strides) is shared by all columns: the counts matrix
+    ``C[b, i]`` (times stride i is drawn in resample b) is built with one ``bincount``, and
+    the resampled means are ``(C @ x₀) / (C @ finite)`` — two matrix products instead of a
+    gather per metric. Missing values are skipped within each resample.
+    """
+    n = x.shape[0]
+    idx = rng.integers(0, n, size=(n_boot, n))
+    idx += (np.arange(n_boot) * n)[:, None]
+    counts = np.bincount(idx.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
+    fin = np.isfinite(x)
+    sums = counts @ np.where(fin, x, 0.0)
+    cnt = counts @ fin.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums / cnt
 
 
 def _rule_for(metric: str, rules: Mapping[str, SymmetryRule]) -> SymmetryRule:
@@ -92,7 +106,8 @@ def symmetry_table(
     ``R − L``. 95 % confidence intervals come from a percentile bootstrap over strides:
     ``n_boot`` resamples of each side's strides, with replacement and independently per side
     (strides are the sampling unit; the two legs are not paired), drawn with one seeded
-    generator and vectorised as ``(n_boot, n)`` index arrays.
+    generator. One resample of a side's strides serves all metrics (so their CIs are computed
+    on the same resampled strides), vectorised as a counts matrix times the metric matrix.
 
     A metric is **flagged** only when its CI lies entirely beyond the rule's threshold
     (:data:`gaitkit.metrics.SYMMETRY_RULES`): the SI CI outside ``[−t, t]`` percent for
@@ -143,12 +158,19 @@ def symmetry_table(
         check_columns(df, metrics, "per-stride metrics")
     rng = np.random.default_rng(seed)
     side = df["side"].to_numpy()
+    vals = df[metrics].to_numpy(dtype=float) if metrics else np.empty((len(df), 0))
+    lx, rx = vals[side == "left"], vals[side == "right"]
+    boot: dict[str, np.ndarray] = {}
+    if lx.shape[0] and rx.shape[0] and vals.shape[1]:
+        boot = {
+            "left": _bootstrap_means(lx, n_boot, rng),
+            "right": _bootstrap_means(rx, n_boot, rng),
+        }
     out: dict[str, dict[str, Any]] = {}
-    for metric in metrics:
+    for j, metric in enumerate(metrics):
         rule = _rule_for(metric, rules)
-        v = df[metric].to_numpy(dtype=float)
-        lv = v[(side == "left") & np.isfinite(v)]
-        rv = v[(side == "right") & np.isfinite(v)]
+        lv = lx[:, j][np.isfinite(lx[:, j])]
+        rv = rx[:, j][np.isfinite(rx[:, j])]
         if lv.size == 0 or rv.size == 0:
             continue
         L, R = float(lv.mean()), float(rv.mean())
@@ -178,8 +200,8 @@ def symmetry_table(
             "flag": False,
         }
         if min(lv.size, rv.size) >= min_strides:
-            bl = _bootstrap_means(lv, n_boot, rng)
-            br = _bootstrap_means(rv, n_boot, rng)
+            bl = boot["left"][:, j]
+            br = boot["right"][:, j]
             q = (2.5, 97.5)
             si_ci = np.percentile(robinson_si_pct(bl, br), q)
             sa_ci = np.percentile(symmetry_angle_deg(bl, br), q)

@@ -8,7 +8,8 @@ or per stride.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -17,10 +18,10 @@ from gaitkit.errors import InputFormatError
 from gaitkit.schema import SIDES
 
 __all__ = [
+    "SideAngles",
     "check_columns",
+    "prepare_angles",
     "sample_windows",
-    "side_signal",
-    "sides_present",
     "stride_key_frame",
     "stride_windows",
     "window_rate",
@@ -39,19 +40,65 @@ def check_columns(df: pd.DataFrame, columns: Iterable[str], table: str) -> None:
             )
 
 
-def side_signal(angles: pd.DataFrame, side: str, column: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(time_s, values)`` of one side's ``column``, sorted by time.
+@dataclass(frozen=True)
+class SideAngles:
+    """A long angle table split once per side into sorted numpy arrays (internal fast path).
 
-    Rows whose value is NaN are kept (interpolation then yields NaN near them, which marks the
+    ``data[side]["time_s"]`` and ``data[side][column]`` are 1-D arrays sorted by time.
+    """
+
+    columns: frozenset[str]
+    data: Mapping[str, Mapping[str, np.ndarray]]
+
+    def signal(self, side: str, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(time_s, values)`` of one side (empty arrays when the side is absent)."""
+        d = self.data.get(side)
+        if d is None or column not in d:
+            return np.empty(0), np.empty(0)
+        return d["time_s"], d[column]
+
+    def has(self, column: str) -> bool:
+        """Return whether ``column`` has at least one finite value on some side."""
+        return column in self.columns and any(
+            column in d and bool(np.isfinite(d[column]).any()) for d in self.data.values()
+        )
+
+
+def prepare_angles(
+    angles: pd.DataFrame | SideAngles, required: Iterable[str] = (), table: str = "angles"
+) -> SideAngles:
+    """Validate a long angle table and split it by side (no-op for a :class:`SideAngles`).
+
+    Rows with NaN values are kept (interpolation then yields NaN near them, which marks the
     affected strides rather than bridging a gap silently).
     """
-    sub = angles.loc[angles["side"] == side, ["time_s", column]]
-    t = sub["time_s"].to_numpy(dtype=float)
-    x = sub[column].to_numpy(dtype=float)
-    if t.size > 1 and np.any(np.diff(t) < 0):
-        order = np.argsort(t, kind="stable")
-        t, x = t[order], x[order]
-    return t, x
+    required = tuple(required)
+    if isinstance(angles, SideAngles):
+        for c in required:
+            if c not in angles.columns:
+                found = ", ".join(sorted(angles.columns))
+                raise InputFormatError(
+                    f"{table} table has no column '{c}'; found: {found}", column=c
+                )
+        return angles
+    check_columns(angles, ("time_s", "side", *required), table)
+    cols = [c for c in angles.columns if c not in ("time_s", "side")]
+    side_col = angles["side"]
+    t_all = angles["time_s"].to_numpy(dtype=float)
+    numeric = [c for c in cols if pd.api.types.is_numeric_dtype(angles[c])]
+    data: dict[str, dict[str, np.ndarray]] = {}
+    for side in SIDES:
+        m = side_col.eq(side).to_numpy(dtype=bool, na_value=False)
+        if not m.any():
+            continue
+        t = t_all[m]
+        order = np.argsort(t, kind="stable") if np.any(np.diff(t) < 0) else None
+        d = {"time_s": t if order is None else t[order]}
+        for c in numeric:
+            x = angles[c].to_numpy(dtype=float)[m]
+            d[c] = x if order is None else x[order]
+        data[side] = d
+    return SideAngles(frozenset(numeric), data)
 
 
 def sample_windows(
@@ -108,7 +155,7 @@ def stride_key_frame(strides: pd.DataFrame) -> pd.DataFrame:
 
 def stride_windows(
     strides: pd.DataFrame,
-    angles: pd.DataFrame,
+    angles: SideAngles,
     column: str,
     start_s: np.ndarray,
     end_s: np.ndarray,
@@ -124,7 +171,7 @@ def stride_windows(
         m = sides == side
         if not m.any():
             continue
-        t, x = side_signal(angles, side, column)
+        t, x = angles.signal(side, column)
         out[m] = sample_windows(t, x, np.asarray(start_s)[m], np.asarray(end_s)[m], n)
     return out
 
@@ -134,8 +181,3 @@ def window_rate(samples: np.ndarray, start_s: np.ndarray, end_s: np.ndarray) -> 
     n = samples.shape[1]
     dt = (np.asarray(end_s, dtype=float) - np.asarray(start_s, dtype=float)) / (n - 1)
     return np.gradient(samples, axis=1) / dt[:, None]
-
-
-def sides_present(angles: pd.DataFrame, column: str) -> bool:
-    """Return whether ``column`` exists in the angle table and is not entirely NaN."""
-    return column in angles.columns and bool(angles[column].notna().any())

@@ -1,0 +1,92 @@
+"""Benchmark of the metrics stage: per-stride metrics + symmetry + findings.
+
+Input: a 60-minute, four-sensor (shank and thigh, both legs) walking/running-like recording,
+as a long angle table (all eight angle columns per side) and shank accelerometers for tibial
+shock, with ~1 stride per second per leg. Built analytically here (not timed) so the
+benchmark measures only :mod:`gaitkit.metrics`. Prints the stage time as "x real time"
+(recording duration / compute time; target >= 10,000x).
+
+Run: ``PYTHONPATH=. python benchmarks/bench_metrics.py [--minutes 60] [--rate 100]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+
+from gaitkit.metrics import compute_stride_metrics, findings, summarize_metrics, symmetry_table
+from gaitkit.model import Recording, SensorStream
+from gaitkit.schema import ANGLE_COLUMNS
+from gaitkit.units import G0
+
+
+def build(minutes: float, fs: float, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    dur = minutes * 60.0
+    t = np.arange(int(dur * fs)) / fs
+    rows, parts, streams = [], [], {}
+    for side, off in (("left", 0.0), ("right", 0.52)):
+        st = 1.05 + 0.02 * rng.normal(size=int(dur / 1.05) + 10)
+        ic = 1.0 + off + np.concatenate([[0.0], np.cumsum(st)])
+        ic = ic[ic + 2 < dur]
+        n = ic.size - 1
+        phase = np.interp(t, ic, np.arange(ic.size), left=0, right=n)
+        u = phase % 1.0
+        stance = u < 0.6
+        d = {"time_s": t, "side": side}
+        for j, c in enumerate(ANGLE_COLUMNS):
+            d[c] = 10 * np.sin(2 * np.pi * phase - j) + 0.3 * rng.normal(size=t.size)
+        d["shank_axial_deg"] = np.where(stance, 8 * np.sin(np.pi * u / 0.6), 0.0)
+        parts.append(pd.DataFrame(d))
+        acc = np.zeros((t.size, 3))
+        acc[:, 1] = G0 * (1 + 4 * np.exp(-0.5 * ((u - 0.02) / 0.01) ** 2))
+        streams[f"shank_{side}"] = SensorStream(acc, np.zeros_like(acc))
+        streams[f"thigh_{side}"] = SensorStream(acc, np.zeros_like(acc))
+        for k in range(n):
+            rows.append((side, k, ic[k], ic[k] + 0.6 * (ic[k + 1] - ic[k]), ic[k + 1]))
+    s = pd.DataFrame(rows, columns=["side", "stride_id", "ic_time_s", "fc_time_s",
+                                    "next_ic_time_s"])
+    s["bout_id"] = 0
+    s["activity"] = "run"
+    s["stride_time_s"] = s["next_ic_time_s"] - s["ic_time_s"]
+    s["stance_time_s"] = s["fc_time_s"] - s["ic_time_s"]
+    s["swing_time_s"] = s["stride_time_s"] - s["stance_time_s"]
+    s["stance_pct"] = 100 * s["stance_time_s"] / s["stride_time_s"]
+    s["valid"] = True
+    s["reject_reason"] = ""
+    rec = Recording(t, fs, streams)
+    return s, pd.concat(parts, ignore_index=True), rec, dur
+
+
+def run_stage(s, angles, rec):
+    m = compute_stride_metrics(s, angles, rec)
+    summ = summarize_metrics(m)
+    sym = symmetry_table(m, n_boot=2000, seed=0)
+    f = findings(summ, sym)
+    return m, sym, f
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--rate", type=float, default=100.0, help="sampling rate, Hz")
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    s, angles, rec, dur = build(args.minutes, args.rate)
+    best = np.inf
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        m, sym, _f = run_stage(s, angles, rec)
+        best = min(best, time.perf_counter() - t0)
+    n_metrics = len([c for c in m.columns if c not in s.columns])
+    print(f"metrics stage: {args.minutes:.0f} min, 4 sensors, {args.rate:.0f} Hz, "
+          f"{len(s)} strides, {n_metrics} per-stride metrics, {len(sym)} symmetry rows")
+    print(f"  best of {args.repeat}: {best:.3f} s -> {dur / best:,.0f} x real time "
+          "(target >= 10,000 x)")
+
+
+if __name__ == "__main__":
+    main()
