@@ -47,8 +47,9 @@ def build(minutes: float, fs: float, seed: int = 0):
         streams[f"thigh_{side}"] = SensorStream(acc, np.zeros_like(acc))
         for k in range(n):
             rows.append((side, k, ic[k], ic[k] + 0.6 * (ic[k + 1] - ic[k]), ic[k + 1]))
-    s = pd.DataFrame(rows, columns=["side", "stride_id", "ic_time_s", "fc_time_s",
-                                    "next_ic_time_s"])
+    s = pd.DataFrame(
+        rows, columns=["side", "stride_id", "ic_time_s", "fc_time_s", "next_ic_time_s"]
+    )
     s["bout_id"] = 0
     s["activity"] = "run"
     s["stride_time_s"] = s["next_ic_time_s"] - s["ic_time_s"]
@@ -82,10 +83,14 @@ def main() -> None:
         m, sym, _f = run_stage(s, angles, rec)
         best = min(best, time.perf_counter() - t0)
     n_metrics = len([c for c in m.columns if c not in s.columns])
-    print(f"metrics stage: {args.minutes:.0f} min, 4 sensors, {args.rate:.0f} Hz, "
-          f"{len(s)} strides, {n_metrics} per-stride metrics, {len(sym)} symmetry rows")
-    print(f"  best of {args.repeat}: {best:.3f} s -> {dur / best:,.0f} x real time "
-          "(target >= 10,000 x)")
+    print(
+        f"metrics stage: {args.minutes:.0f} min, 4 sensors, {args.rate:.0f} Hz, "
+        f"{len(s)} strides, {n_metrics} per-stride metrics, {len(sym)} symmetry rows"
+    )
+    print(
+        f"  best of {args.repeat}: {best:.3f} s -> {dur / best:,.0f} x real time "
+        "(target >= 10,000 x)"
+    )
 
 
 if __name__ == "__main__":

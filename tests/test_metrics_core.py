@@ -126,8 +126,9 @@ def test_tibial_rotation_midstance_fraction_changes_window():
 
 def test_pronation_proxies_known_answers():
     s = make_strides()
-    a = make_angles(s, axial_amp={"left": 10.0, "right": 10.0},
-                    frontal_amp={"left": 4.0, "right": 6.0})
+    a = make_angles(
+        s, axial_amp={"left": 10.0, "right": 10.0}, frontal_amp={"left": 4.0, "right": 6.0}
+    )
     p = compute_pronation_proxies(s, a, loading_fraction=0.2)
     # loading response = first 20 % of stance: triangle reaches 0.4 of its amplitude
     np.testing.assert_allclose(p["lr_tibial_ir_excursion_deg"], 4.0, atol=1e-9)
@@ -195,8 +196,9 @@ def test_vector_coding_bins():
 
 def test_coordination_per_stride():
     s = make_strides()
-    a = make_angles(s, axial_amp={"left": 8.0, "right": 8.0}, thigh_amp=20.0, shank_amp=30.0,
-                    phase_deg=60.0)
+    a = make_angles(
+        s, axial_amp={"left": 8.0, "right": 8.0}, thigh_amp=20.0, shank_amp=30.0, phase_deg=60.0
+    )
     c = compute_coordination(s, a)
     np.testing.assert_allclose(c["thigh_sagittal_rom_deg"], 40.0, atol=1e-9)
     # knee = thigh - shank: amplitude |20 − 30 e^{-i60°}| = sqrt(400 + 900 − 600) = 26.458
@@ -204,8 +206,14 @@ def test_coordination_per_stride():
     np.testing.assert_allclose(c["knee_flexion_rom_deg"], 2 * knee_amp, rtol=2e-3)
     np.testing.assert_allclose(c["knee_thigh_rom_ratio"], knee_amp / 20.0, rtol=2e-3)
     np.testing.assert_allclose(c["thigh_shank_marp_deg"], 60.0, atol=0.5)
-    pct = c[["coupling_inphase_pct", "coupling_antiphase_pct", "coupling_proximal_pct",
-             "coupling_distal_pct"]].to_numpy()
+    pct = c[
+        [
+            "coupling_inphase_pct",
+            "coupling_antiphase_pct",
+            "coupling_proximal_pct",
+            "coupling_distal_pct",
+        ]
+    ].to_numpy()
     np.testing.assert_allclose(pct.sum(axis=1), 100.0)
 
 
@@ -248,8 +256,9 @@ def test_temporal_walking_has_no_flight():
 
 def test_symmetry_formulas():
     np.testing.assert_allclose(robinson_si_pct(10.0, 12.0), 2 / 11 * 100)
-    np.testing.assert_allclose(symmetry_angle_deg(10.0, 12.0),
-                               (45 - np.degrees(np.arctan(10 / 12))) / 90 * 100)
+    np.testing.assert_allclose(
+        symmetry_angle_deg(10.0, 12.0), (45 - np.degrees(np.arctan(10 / 12))) / 90 * 100
+    )
     assert symmetry_angle_deg(5.0, 5.0) == 0.0
     np.testing.assert_allclose(symmetry_angle_deg(-1.0, 1.0), 100.0)
     np.testing.assert_allclose(symmetry_angle_deg(1.0, -1.0), 100.0)
@@ -260,16 +269,18 @@ def test_symmetry_formulas():
 
 def _two_sided(left: np.ndarray, right: np.ndarray, metric: str) -> pd.DataFrame:
     return pd.DataFrame(
-        {"side": ["left"] * left.size + ["right"] * right.size,
-         metric: np.concatenate([left, right]), "valid": True}
+        {
+            "side": ["left"] * left.size + ["right"] * right.size,
+            metric: np.concatenate([left, right]),
+            "valid": True,
+        }
     )
 
 
 def test_symmetry_table_flags_only_confident_asymmetry():
     rng = np.random.default_rng(3)
     big = _two_sided(rng.normal(10, 1, 60), rng.normal(14, 1, 60), "tibial_ir_excursion_deg")
-    small = _two_sided(rng.normal(10, 1, 60), rng.normal(10.5, 1, 60),
-                       "tibial_ir_excursion_deg")
+    small = _two_sided(rng.normal(10, 1, 60), rng.normal(10.5, 1, 60), "tibial_ir_excursion_deg")
     rb = symmetry_table(big)["tibial_ir_excursion_deg"]
     rs = symmetry_table(small)["tibial_ir_excursion_deg"]
     assert rb["flag"] and not rs["flag"]
@@ -277,8 +288,10 @@ def test_symmetry_table_flags_only_confident_asymmetry():
     np.testing.assert_allclose(rb["si_pct"], robinson_si_pct(rb["left"], rb["right"]))
     np.testing.assert_allclose(rb["ratio"], rb["right"] / rb["left"])
     # reproducible with the seed
-    assert symmetry_table(big, seed=5)["tibial_ir_excursion_deg"]["ci95"] == \
+    assert (
         symmetry_table(big, seed=5)["tibial_ir_excursion_deg"]["ci95"]
+        == symmetry_table(big, seed=5)["tibial_ir_excursion_deg"]["ci95"]
+    )
 
 
 def test_symmetry_ci_coverage_is_about_95pct():
@@ -342,18 +355,25 @@ def test_findings_text_names_side_number_threshold_and_source():
     assert "threshold 15 %" in tir["text"] and "Robinson" in tir["text"]
     assert by["thigh_sagittal_rom_deg"]["side"] == "left"  # concern: the smaller hip range
     assert "smaller than right" in by["thigh_sagittal_rom_deg"]["text"]
-    sym_none = symmetry_table(_two_sided(rng.normal(10, 1, 60), rng.normal(10, 1, 60),
-                                         "tibial_ir_excursion_deg"))
+    sym_none = symmetry_table(
+        _two_sided(rng.normal(10, 1, 60), rng.normal(10, 1, 60), "tibial_ir_excursion_deg")
+    )
     assert findings(None, sym_none) == []
 
 
 def test_findings_from_summary_thresholds():
-    summary = {"left": {"peak_tibial_acc_g": {"mean": 9.2, "sd": 1.0, "cv_pct": 11.0, "n": 50}},
-               "right": {"peak_tibial_acc_g": {"mean": 6.0, "sd": 1.0, "cv_pct": 16.0, "n": 50},
-                         "overpronation_index": {"mean": 1.8, "sd": 0.3, "cv_pct": 17, "n": 50}}}
+    summary = {
+        "left": {"peak_tibial_acc_g": {"mean": 9.2, "sd": 1.0, "cv_pct": 11.0, "n": 50}},
+        "right": {
+            "peak_tibial_acc_g": {"mean": 6.0, "sd": 1.0, "cv_pct": 16.0, "n": 50},
+            "overpronation_index": {"mean": 1.8, "sd": 0.3, "cv_pct": 17, "n": 50},
+        },
+    }
     f = findings(summary, {})
-    assert [(x["metric"], x["side"]) for x in f] == [("peak_tibial_acc_g", "left"),
-                                                      ("overpronation_index", "right")]
+    assert [(x["metric"], x["side"]) for x in f] == [
+        ("peak_tibial_acc_g", "left"),
+        ("overpronation_index", "right"),
+    ]
     assert "9.2 g" in f[0]["text"] and "8 g" in f[0]["text"] and "Matijevich" in f[0]["text"]
     assert "proxy" in f[1]["text"]
 
@@ -361,12 +381,19 @@ def test_findings_from_summary_thresholds():
 def test_compute_stride_metrics_and_summary():
     s = make_strides()
     s.loc[3, "valid"] = False
-    a = make_angles(s, axial_amp={"left": 8.0, "right": 12.0},
-                    frontal_amp={"left": 4.0, "right": 4.0})
+    a = make_angles(
+        s, axial_amp={"left": 8.0, "right": 12.0}, frontal_amp={"left": 4.0, "right": 4.0}
+    )
     m = compute_stride_metrics(s, a)
     assert len(m) == len(s) and list(m["stride_id"]) == list(s["stride_id"])
-    for col in ("tibial_ir_excursion_deg", "lr_tibial_ir_excursion_deg", "thigh_shank_marp_deg",
-                "step_time_s", "duty_factor", "knee_thigh_rom_ratio"):
+    for col in (
+        "tibial_ir_excursion_deg",
+        "lr_tibial_ir_excursion_deg",
+        "thigh_shank_marp_deg",
+        "step_time_s",
+        "duty_factor",
+        "knee_thigh_rom_ratio",
+    ):
         assert col in m.columns
     assert "overpronation_index" not in m.columns  # walking: no references
     assert "peak_tibial_acc_g" not in m.columns  # no recording
@@ -401,8 +428,9 @@ def test_input_errors_name_the_column():
         compute_tibial_rotation(s.drop(columns="fc_time_s"), a)
     bad = s.copy()
     bad.loc[2, "side"] = "middle"
-    with pytest.raises(InputFormatError, match="strides row 2: side must be 'left' or 'right', "
-                                               "found 'middle'"):
+    with pytest.raises(
+        InputFormatError, match="strides row 2: side must be 'left' or 'right', found 'middle'"
+    ):
         compute_stride_metrics(bad, a)
     with pytest.raises(ConfigError, match="midstance_fraction must be in"):
         compute_tibial_rotation(s, a, midstance_fraction=2.0)

@@ -89,8 +89,16 @@ def shock_strides(ics: dict[str, list[float]]) -> pd.DataFrame:
     rows = []
     for side, times in ics.items():
         for k, ic in enumerate(times):
-            rows.append({"side": side, "stride_id": k, "ic_time_s": ic, "fc_time_s": ic + 0.25,
-                         "next_ic_time_s": ic + 0.7, "valid": True})
+            rows.append(
+                {
+                    "side": side,
+                    "stride_id": k,
+                    "ic_time_s": ic,
+                    "fc_time_s": ic + 0.25,
+                    "next_ic_time_s": ic + 0.7,
+                    "valid": True,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -115,16 +123,22 @@ def test_shock_in_composed_metrics_and_load_summary():
     rec = shock_recording(peaks, ics)
     s = shock_strides(ics)
     t = np.arange(0, 12, 0.01)
-    angles = pd.concat([pd.DataFrame({"time_s": t, "side": sd, "shank_axial_deg": 0.0})
-                        for sd in ("left", "right")])
+    angles = pd.concat(
+        [
+            pd.DataFrame({"time_s": t, "side": sd, "shank_axial_deg": 0.0})
+            for sd in ("left", "right")
+        ]
+    )
     m = compute_stride_metrics(s, angles, rec)
     assert "peak_tibial_acc_g" in m.columns
     load = running_load_summary(m, duration_s=120.0, exponent=4.0)
     left = load.set_index("side").loc["left"]
     assert left["n_impacts"] == 4
     np.testing.assert_allclose(left["impacts_per_min"], 2.0)
-    np.testing.assert_allclose(left["sum_peak_tibial_acc_g_per_min"],
-                               m.loc[m.side == "left", "peak_tibial_acc_g"].sum() / 2.0)
+    np.testing.assert_allclose(
+        left["sum_peak_tibial_acc_g_per_min"],
+        m.loc[m.side == "left", "peak_tibial_acc_g"].sum() / 2.0,
+    )
     a = m.loc[m.side == "left", "peak_tibial_acc_g"].to_numpy()
     np.testing.assert_allclose(left["weighted_impact_index_g"], np.sum(a**4) ** 0.25)
     summ = summarize_metrics(m)

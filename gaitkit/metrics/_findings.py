@@ -23,10 +23,17 @@ def _cite(key: str) -> str:
         return "gaitkit engineering threshold"
     ref = SOURCES.get(key, key)
     authors, _, rest = ref.partition(" (")
-    first = authors.split(",")[0]
+    first = authors.split(",")[0].split()[0]
     year = rest[:4]
     etal = " et al." if authors.count(",") > 1 else ""
     return f"{first}{etal} {year}"
+
+
+def _range(lo: float, hi: float, unit: str = " %") -> str:
+    """``25–51 %`` for positive bounds, ``-35 to -30 %`` when a bound is negative."""
+    if lo >= 0 and hi >= 0:
+        return f"{lo:.0f}–{hi:.0f}{unit}"
+    return f"{lo:.0f} to {hi:.0f}{unit}"
 
 
 def _fmt(x: float, unit: str) -> str:
@@ -88,7 +95,7 @@ def findings(
             word = "larger" if mag > 0 else "smaller"
             text = (
                 f"{side.capitalize()} {label} is {abs(mag):.0f} % {word} than {other} "
-                f"(Robinson symmetry index {si:.0f} %, 95 % CI {lo:.0f}–{hi:.0f} %; "
+                f"(Robinson symmetry index {si:.0f} %, 95 % CI {_range(lo, hi)}; "
                 f"threshold {t:.0f} %; Robinson et al. 1987; threshold basis: {src})."
             )
             marked = min(abs(clo), abs(chi)) > 2 * t and clo * chi > 0
@@ -97,7 +104,7 @@ def findings(
             sa = r["symmetry_angle_deg"]
             text = (
                 f"{side.capitalize()} {label} differs from {other} (symmetry angle {sa:.0f} %, "
-                f"95 % CI {lo:.0f}–{hi:.0f} %; threshold {t / np.pi:.0f} % ≈ {t:.0f} % SI; "
+                f"95 % CI {_range(lo, hi)}; threshold {t / np.pi:.0f} % ≈ {t:.0f} % SI; "
                 f"Zifchock et al. 2008; means {L:.2f} left, {R:.2f} right)."
             )
             marked = min(abs(lo), abs(hi)) > 2 * t / np.pi

@@ -1,0 +1,145 @@
+"""gaitkit.metrics against the simulator's truth (true angles + strides built from true events).
+
+Each simulated asymmetry must be recognised (the right metric flagged on the right side) and a
+symmetric simulated person must raise no symmetry flag in 20 of 20 seeds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+simulate = pytest.importorskip("gaitkit.simulate")
+
+from gaitkit.metrics import (  # noqa: E402
+    compute_stride_metrics,
+    coordination_summary,
+    findings,
+    stride_time_dfa,
+    summarize_metrics,
+    symmetry_table,
+)
+
+AXIAL = {"left": (1, 1.0), "right": (1, 1.0)}  # sensor_axes="segment": sensor y = tibial axis
+
+
+def strides_from_events(events: pd.DataFrame) -> pd.DataFrame:
+    """Strides IC → next IC per side from a true event table (first FC after each IC)."""
+    rows = []
+    for side in ("left", "right"):
+        ev = events[events["side"] == side]
+        ic = ev.loc[ev["event"] == "ic"].sort_values("time_s")
+        fc = np.sort(ev.loc[ev["event"] == "fc", "time_s"].to_numpy())
+        t_ic = ic["time_s"].to_numpy()
+        steady = ic["steady"].to_numpy() if "steady" in ic.columns else np.ones(len(ic), bool)
+        for k in range(len(t_ic) - 1):
+            j = np.searchsorted(fc, t_ic[k], side="right")
+            if j >= fc.size or fc[j] >= t_ic[k + 1]:
+                continue
+            rows.append(
+                {
+                    "side": side,
+                    "stride_id": k,
+                    "bout_id": 0,
+                    "ic_time_s": t_ic[k],
+                    "fc_time_s": fc[j],
+                    "next_ic_time_s": t_ic[k + 1],
+                    "stride_time_s": t_ic[k + 1] - t_ic[k],
+                    "stance_time_s": fc[j] - t_ic[k],
+                    "valid": bool(steady[k]),
+                    "reject_reason": "" if steady[k] else "transition",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def analyse(seed: int = 0, *, activity: str = "walk", duration_s: float = 75.0, **kw):
+    cfg = simulate.SimulationConfig(duration_s=duration_s, activity=activity, seed=seed, **kw)
+    sim = simulate.simulate_gait(cfg)
+    strides = strides_from_events(sim.events)
+    strides["activity"] = activity
+    m = compute_stride_metrics(strides, sim.angles, sim.recording, axial_axis=AXIAL)
+    summ = summarize_metrics(m)
+    sym = symmetry_table(m, n_boot=1000, seed=seed)
+    return sim, m, summ, sym, findings(summ, sym)
+
+
+def flagged(sym: dict) -> dict[str, str]:
+    return {k: r["larger_side"] for k, r in sym.items() if r["flag"]}
+
+
+def test_extra_tibial_internal_rotation_right_is_recognised():
+    sim, m, summ, sym, f = analyse(1, extra_tibial_internal_rotation_deg={"right": 5.0})
+    r = sym["tibial_ir_excursion_deg"]
+    assert r["flag"] and r["larger_side"] == "right"
+    # the simulator adds exactly 5° to the IC → early-stance peak excursion
+    assert abs(r["diff"] - 5.0) < 0.5, r["diff"]
+    # ... and half of it to shank adduction (the eversion proxy)
+    assert abs(sym["shank_frontal_excursion_deg"]["diff"] - 2.5) < 0.4
+    by = {(x["metric"], x["side"]) for x in f}
+    assert ("tibial_ir_excursion_deg", "right") in by
+    assert all(x["side"] == "right" for x in f if x["metric"].startswith(("tibial", "lr_")))
+    text = next(x["text"] for x in f if x["metric"] == "tibial_ir_excursion_deg")
+    assert text.startswith("Right tibial internal rotation excursion is")
+    # no hip or timing flag
+    assert not sym["thigh_sagittal_rom_deg"]["flag"] and not sym["step_time_s"]["flag"]
+
+
+def test_reduced_left_hip_range_is_recognised():
+    sim, m, summ, sym, f = analyse(2, hip_rom_scale={"left": 0.7})
+    r = sym["thigh_sagittal_rom_deg"]
+    assert r["flag"] and r["larger_side"] == "right"
+    assert abs(1.0 / r["ratio"] - 0.7) < 0.03, r["ratio"]
+    hip = [x for x in f if x["metric"] == "thigh_sagittal_rom_deg"]
+    assert hip and hip[0]["side"] == "left" and "smaller than right" in hip[0]["text"]
+    # the knee moves more per degree of hip on the left: tug-of-war ratio higher on the left
+    assert (
+        summ["left"]["knee_thigh_rom_ratio"]["mean"] > summ["right"]["knee_thigh_rom_ratio"]["mean"]
+    )
+    assert not sym["tibial_ir_excursion_deg"]["flag"]
+
+
+def test_step_time_asymmetry_is_recognised():
+    sim, m, summ, sym, f = analyse(3, step_time_asymmetry_pct=10.0)
+    r = sym["step_time_s"]
+    assert r["flag"] and r["larger_side"] == "right"
+    assert abs(r["ratio"] - 1.10) < 0.02, r["ratio"]
+    assert any(x["metric"] == "step_time_s" and x["side"] == "right" for x in f)
+
+
+def test_symmetric_person_raises_no_flag_in_20_seeds():
+    raised = {}
+    for seed in range(100, 120):
+        _, _, _, sym, _ = analyse(seed, duration_s=60.0)
+        fl = flagged(sym)
+        if fl:
+            raised[seed] = fl
+    assert raised == {}
+
+
+def test_running_metrics_against_truth():
+    sim, m, summ, sym, f = analyse(4, activity="run", duration_s=60.0)
+    v = m[m["valid"]]
+    assert (v["duty_factor"] < 0.5).all() and (v["flight_time_s"] > 0).all()
+    truth = sim.impacts.set_index(["side", "ic_time_s"])["peak_sampled_g"]
+    est = v.set_index(["side", "ic_time_s"])["peak_tibial_axial_acc_g"]
+    err = (est - truth.reindex(est.index)).dropna()
+    assert len(err) >= 0.9 * len(v)
+    assert np.median(np.abs(err)) < 0.05, err.describe()
+    # resultant >= axial component
+    assert (v["peak_tibial_acc_g"] >= v["peak_tibial_axial_acc_g"] - 1e-9).all()
+    assert not flagged(sym)
+
+
+def test_coordination_and_dfa_on_simulated_walk():
+    sim, m, summ, sym, f = analyse(5, duration_s=60.0)
+    strides = strides_from_events(sim.events)
+    cs = coordination_summary(strides, sim.angles)
+    assert set(cs["side"]) == {"left", "right"}
+    assert (cs["crp_deviation_phase_deg"] < 20).all()
+    assert (cs["coupling_angle_variability_deg"] < 30).all()
+    bins = cs[[c for c in cs.columns if c.startswith("ensemble_")]].to_numpy()
+    np.testing.assert_allclose(bins.sum(axis=1), 100.0)
+    dfa = stride_time_dfa(strides)
+    assert np.isnan(dfa["left"].alpha) and "DFA needs >=" in dfa["left"].reason
