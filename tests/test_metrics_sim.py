@@ -6,6 +6,8 @@ symmetric simulated person must raise no symmetry flag in 20 of 20 seeds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,6 +56,15 @@ def strides_from_events(events: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+@dataclass
+class Result:
+    sim: object
+    m: pd.DataFrame
+    summ: dict
+    sym: dict
+    f: list
+
+
 def analyse(seed: int = 0, *, activity: str = "walk", duration_s: float = 75.0, **kw):
     cfg = simulate.SimulationConfig(duration_s=duration_s, activity=activity, seed=seed, **kw)
     sim = simulate.simulate_gait(cfg)
@@ -62,15 +73,17 @@ def analyse(seed: int = 0, *, activity: str = "walk", duration_s: float = 75.0, 
     m = compute_stride_metrics(strides, sim.angles, sim.recording, axial_axis=AXIAL)
     summ = summarize_metrics(m)
     sym = symmetry_table(m, n_boot=1000, seed=seed)
-    return sim, m, summ, sym, findings(summ, sym)
+    return Result(sim, m, summ, sym, findings(summ, sym))
 
 
 def flagged(sym: dict) -> dict[str, str]:
     return {k: r["larger_side"] for k, r in sym.items() if r["flag"]}
 
 
-def test_extra_tibial_internal_rotation_right_is_recognised():
-    sim, m, summ, sym, f = analyse(1, extra_tibial_internal_rotation_deg={"right": 5.0})
+@pytest.mark.parametrize("activity", ["walk", "run"])
+def test_extra_tibial_internal_rotation_right_is_recognised(activity):
+    res = analyse(1, activity=activity, extra_tibial_internal_rotation_deg={"right": 5.0})
+    sym, f = res.sym, res.f
     r = sym["tibial_ir_excursion_deg"]
     assert r["flag"] and r["larger_side"] == "right"
     # the simulator adds exactly 5° to the IC → early-stance peak excursion
@@ -86,8 +99,10 @@ def test_extra_tibial_internal_rotation_right_is_recognised():
     assert not sym["thigh_sagittal_rom_deg"]["flag"] and not sym["step_time_s"]["flag"]
 
 
-def test_reduced_left_hip_range_is_recognised():
-    sim, m, summ, sym, f = analyse(2, hip_rom_scale={"left": 0.7})
+@pytest.mark.parametrize("activity", ["walk", "run"])
+def test_reduced_left_hip_range_is_recognised(activity):
+    res = analyse(2, activity=activity, hip_rom_scale={"left": 0.7})
+    summ, sym, f = res.summ, res.sym, res.f
     r = sym["thigh_sagittal_rom_deg"]
     assert r["flag"] and r["larger_side"] == "right"
     assert abs(1.0 / r["ratio"] - 0.7) < 0.03, r["ratio"]
@@ -100,8 +115,10 @@ def test_reduced_left_hip_range_is_recognised():
     assert not sym["tibial_ir_excursion_deg"]["flag"]
 
 
-def test_step_time_asymmetry_is_recognised():
-    sim, m, summ, sym, f = analyse(3, step_time_asymmetry_pct=10.0)
+@pytest.mark.parametrize("activity", ["walk", "run"])
+def test_step_time_asymmetry_is_recognised(activity):
+    res = analyse(3, activity=activity, step_time_asymmetry_pct=10.0)
+    sym, f = res.sym, res.f
     r = sym["step_time_s"]
     assert r["flag"] and r["larger_side"] == "right"
     assert abs(r["ratio"] - 1.10) < 0.02, r["ratio"]
@@ -111,15 +128,16 @@ def test_step_time_asymmetry_is_recognised():
 def test_symmetric_person_raises_no_flag_in_20_seeds():
     raised = {}
     for seed in range(100, 120):
-        _, _, _, sym, _ = analyse(seed, duration_s=60.0)
-        fl = flagged(sym)
+        activity = "walk" if seed < 110 else "run"
+        fl = flagged(analyse(seed, activity=activity, duration_s=60.0).sym)
         if fl:
             raised[seed] = fl
     assert raised == {}
 
 
 def test_running_metrics_against_truth():
-    sim, m, summ, sym, f = analyse(4, activity="run", duration_s=60.0)
+    res = analyse(4, activity="run", duration_s=60.0)
+    sim, m, sym = res.sim, res.m, res.sym
     v = m[m["valid"]]
     assert (v["duty_factor"] < 0.5).all() and (v["flight_time_s"] > 0).all()
     truth = sim.impacts.set_index(["side", "ic_time_s"])["peak_sampled_g"]
@@ -133,7 +151,8 @@ def test_running_metrics_against_truth():
 
 
 def test_coordination_and_dfa_on_simulated_walk():
-    sim, m, summ, sym, f = analyse(5, duration_s=60.0)
+    res = analyse(5, duration_s=60.0)
+    sim = res.sim
     strides = strides_from_events(sim.events)
     cs = coordination_summary(strides, sim.angles)
     assert set(cs["side"]) == {"left", "right"}
