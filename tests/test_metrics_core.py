@@ -446,3 +446,21 @@ def test_symmetry_rules_have_sources():
         assert r.threshold > 0 and r.rationale
     for ref in NORMATIVE.values():
         assert ref.source in SOURCES and ref.sd > 0 and ref.note
+
+
+def test_summarize_session_is_json_serialisable():
+    import json
+
+    from gaitkit.metrics import summarize_session
+
+    s = make_strides()
+    a = make_angles(s, axial_amp={"left": 8.0, "right": 12.0})
+    m = compute_stride_metrics(s, a)
+    out = summarize_session(m, a, n_boot=200)
+    text = json.dumps(out, allow_nan=False)
+    assert "NaN" not in text
+    assert out["symmetry"]["tibial_ir_excursion_deg"]["flag"] is True
+    assert out["findings"][0]["metric"] == "tibial_ir_excursion_deg"
+    assert out["dfa"]["left"]["alpha"] is None and "DFA needs" in out["dfa"]["left"]["reason"]
+    assert {r["side"] for r in out["coordination"]} == {"left", "right"}
+    assert "running_load" not in out

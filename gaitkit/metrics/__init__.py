@@ -10,7 +10,7 @@ Definitions and sources: each function's docstring and ``docs/metrics.md``.
 
 from __future__ import annotations
 
-from gaitkit.metrics._compose import compute_stride_metrics, summarize_metrics
+from gaitkit.metrics._compose import compute_stride_metrics, summarize_metrics, summarize_session
 from gaitkit.metrics._coordination import (
     COUPLING_BINS,
     circular_mean_sd_deg,
@@ -81,6 +81,7 @@ __all__ = [
     "stride_cycles",
     "stride_time_dfa",
     "summarize_metrics",
+    "summarize_session",
     "symmetry_angle_deg",
     "symmetry_table",
     "vector_coding",

