@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gaitkit.errors import ConfigError, InputFormatError
 from gaitkit.metrics import (
@@ -464,3 +466,29 @@ def test_summarize_session_is_json_serialisable():
     assert out["dfa"]["left"]["alpha"] is None and "DFA needs" in out["dfa"]["left"]["reason"]
     assert {r["side"] for r in out["coordination"]} == {"left", "right"}
     assert "running_load" not in out
+
+
+# -- properties ----------------------------------------------------------------------------
+
+_finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False).filter(lambda v: abs(v) > 1e-3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_finite, _finite)
+def test_symmetry_indices_properties(left, right):
+    sa = float(symmetry_angle_deg(left, right))
+    assert -100.0 <= sa <= 100.0
+    if left * right > 0:
+        # swapping the legs flips the sign of both indices
+        np.testing.assert_allclose(symmetry_angle_deg(right, left), -sa, atol=1e-9)
+        np.testing.assert_allclose(robinson_si_pct(right, left), -robinson_si_pct(left, right))
+        assert np.sign(sa) == np.sign(abs(right) - abs(left)) or abs(sa) < 1e-9
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.floats(min_value=-170, max_value=170), st.floats(min_value=0.2, max_value=5.0))
+def test_crp_recovers_any_phase_shift_and_amplitude_ratio(shift, ratio):
+    u = np.linspace(0, 1, 101)
+    p = np.sin(2 * np.pi * u)[None, :]
+    d = ratio * np.sin(2 * np.pi * u - np.radians(shift))[None, :]
+    np.testing.assert_allclose(continuous_relative_phase(p, d), shift, atol=1e-6)
