@@ -101,7 +101,13 @@ class SampleBatch:
         )
         lengths = {
             len(a)
-            for a in (self.acc_mps2, self.gyr_radps, self.mag_ut, self.device_time_s, self.sample_index)
+            for a in (
+                self.acc_mps2,
+                self.gyr_radps,
+                self.mag_ut,
+                self.device_time_s,
+                self.sample_index,
+            )
             if a is not None
         }
         if len(lengths) > 1:
@@ -111,7 +117,13 @@ class SampleBatch:
     @property
     def n_samples(self) -> int:
         """Number of samples in the batch."""
-        for a in (self.acc_mps2, self.gyr_radps, self.mag_ut, self.device_time_s, self.sample_index):
+        for a in (
+            self.acc_mps2,
+            self.gyr_radps,
+            self.mag_ut,
+            self.device_time_s,
+            self.sample_index,
+        ):
             if a is not None:
                 return len(a)
         return 0
@@ -124,7 +136,9 @@ class SampleBatch:
             if a is not None:
                 out[name] = a.tolist()
         out["lost_samples"] = self.lost_samples
-        out["meta"] = {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.meta.items()}
+        out["meta"] = {
+            k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.meta.items()
+        }
         return out
 
 

@@ -41,8 +41,8 @@ __all__ = [
     "anatomical_sign",
     "axis_angle_to_quat",
     "matrix_to_quat",
-    "placement_side",
     "placement_segment",
+    "placement_side",
     "quat_conj",
     "quat_mul",
     "quat_normalize",
@@ -76,7 +76,7 @@ def placement_side(placement: str) -> Side | None:
 
 
 def placement_segment(placement: str) -> str:
-    """Return the segment name of a placement (``"shank"``, ``"thigh"``, ``"foot"``, ``"pelvis"``)."""
+    """Return the segment of a placement: ``"shank"``, ``"thigh"``, ``"foot"`` or ``"pelvis"``."""
     return placement.split("_", 1)[0]
 
 
@@ -174,7 +174,7 @@ def quat_to_matrix(q: np.ndarray) -> np.ndarray:
 
 
 def matrix_to_quat(m: np.ndarray) -> np.ndarray:
-    """Unit quaternions ``(..., 4)`` (``w >= 0``) of rotation matrices ``(..., 3, 3)``.
+    """Convert rotation matrices ``(..., 3, 3)`` to unit quaternions ``(..., 4)`` with ``w >= 0``.
 
     Shepperd's method (Shepperd 1978, J Guid Control 1:223-224): pick the largest of the four
     squared components to stay numerically stable for every rotation.

@@ -153,7 +153,9 @@ def _frozen(a: Any, shape_tail: tuple[int, ...], name: str) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise RecordingError(f"{name} must be numeric, got {type(a).__name__}") from exc
     if arr.ndim != 1 + len(shape_tail) or arr.shape[1:] != shape_tail:
-        raise RecordingError(f"{name} must have shape (n, {', '.join(map(str, shape_tail))}), got {arr.shape}")
+        raise RecordingError(
+            f"{name} must have shape (n, {', '.join(map(str, shape_tail))}), got {arr.shape}"
+        )
     arr.setflags(write=False)
     return arr
 
@@ -245,7 +247,9 @@ class Recording:
                     f"unknown placement {placement!r}; expected one of {', '.join(PLACEMENTS)}"
                 )
             if not isinstance(s, SensorStream):
-                raise RecordingError(f"stream {placement!r} must be a SensorStream, got {type(s).__name__}")
+                raise RecordingError(
+                    f"stream {placement!r} must be a SensorStream, got {type(s).__name__}"
+                )
             if len(s) != t.shape[0]:
                 raise RecordingError(
                     f"stream {placement!r} has {len(s)} samples but time_s has {t.shape[0]}"
@@ -256,22 +260,26 @@ class Recording:
             raise RecordingError(f"a recording needs at least 2 samples, got {t.shape[0]}")
         if not np.all(np.isfinite(t)):
             i = int(np.flatnonzero(~np.isfinite(t))[0])
-            raise RecordingError(f"time_s must be finite; sample {i} is {t[i]!r}")
+            raise RecordingError(f"time_s must be finite; sample {i} is {float(t[i])!r}")
         dt = np.diff(t)
         if np.any(dt <= 0):
             i = int(np.flatnonzero(dt <= 0)[0])
             raise RecordingError(
-                f"time_s must be strictly increasing; sample {i + 1} ({t[i + 1]!r} s) "
-                f"follows {t[i]!r} s"
+                f"time_s must be strictly increasing; sample {i + 1} ({float(t[i + 1])!r} s) "
+                f"follows {float(t[i])!r} s"
             )
         if not isinstance(self.meta, RecordingMeta):
             raise RecordingError(f"meta must be a RecordingMeta, got {type(self.meta).__name__}")
         rows = tuple(self.annotation_rows)
         for a in rows:
             if not isinstance(a, Annotation):
-                raise RecordingError(f"annotation_rows must hold Annotation, got {type(a).__name__}")
+                raise RecordingError(
+                    f"annotation_rows must hold Annotation, got {type(a).__name__}"
+                )
             if a.placement is not None and a.placement not in streams:
-                raise RecordingError(f"annotation names placement {a.placement!r}, not in the recording")
+                raise RecordingError(
+                    f"annotation names placement {a.placement!r}, not in the recording"
+                )
         object.__setattr__(self, "annotation_rows", rows)
 
     # -- derived views -------------------------------------------------------------------
@@ -329,15 +337,15 @@ class Recording:
     def slice_time(self, start_s: float, end_s: float) -> Recording:
         """Return the samples with ``start_s <= time_s < end_s`` (annotations clipped)."""
         m = (self.time_s >= start_s) & (self.time_s < end_s)
-        streams = {
-            p: SensorStream(s.acc_mps2[m], s.gyr_radps[m]) for p, s in self.streams.items()
-        }
+        streams = {p: SensorStream(s.acc_mps2[m], s.gyr_radps[m]) for p, s in self.streams.items()}
         rows = tuple(
             dataclasses.replace(a, start_s=max(a.start_s, start_s), end_s=min(a.end_s, end_s))
             for a in self.annotation_rows
             if a.end_s >= start_s and a.start_s < end_s
         )
-        return dataclasses.replace(self, time_s=self.time_s[m], streams=streams, annotation_rows=rows)
+        return dataclasses.replace(
+            self, time_s=self.time_s[m], streams=streams, annotation_rows=rows
+        )
 
 
 def annotations_frame(rows: Iterable[Annotation]) -> pd.DataFrame:

@@ -1,0 +1,91 @@
+"""``gaitkit analyze INPUT --out DIR``: the whole pipeline on one recording."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from gaitkit.model import Recording
+
+__all__ = ["add_input_options", "read_input", "register"]
+
+
+def add_input_options(p: argparse.ArgumentParser) -> None:
+    """Options every command that reads a recording shares."""
+    p.add_argument(
+        "--format",
+        choices=("auto", "gaitkit", "hugadb", "mapped"),
+        default="auto",
+        help="input format (default: recognised from the file)",
+    )
+    p.add_argument(
+        "--rate",
+        type=float,
+        metavar="HZ",
+        help="sampling rate in Hz, for formats that do not record it (e.g. HuGaDB)",
+    )
+    p.add_argument(
+        "--map",
+        type=Path,
+        metavar="MAP.json",
+        help="column map for a CSV in another layout (see gaitkit.io.read_mapped_csv)",
+    )
+
+
+def read_input(args: argparse.Namespace) -> Recording:
+    """Read the recording named by ``args.input`` with the shared options."""
+    from gaitkit.io import read_recording
+
+    column_map = None
+    if args.map is not None:
+        from gaitkit.io import read_column_map
+
+        column_map = read_column_map(args.map)
+    return read_recording(
+        args.input, format=args.format, sampling_rate_hz=args.rate, column_map=column_map
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the ``analyze`` subcommand."""
+    p = sub.add_parser(
+        "analyze",
+        help="strides, angles and knee metrics of one recording",
+        description="Run the whole pipeline on INPUT and write strides.csv, summary.json "
+        "(and cycles.csv, events.csv, bouts.csv) into DIR.",
+    )
+    p.add_argument("input", type=Path, help="recording: gaitkit CSV, HuGaDB file or mapped CSV")
+    p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
+    add_input_options(p)
+    p.add_argument("--config", type=Path, metavar="CONFIG.json", help="analysis options as JSON")
+    p.add_argument("--no-kinematics", action="store_true", help="events and strides only (fastest)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute ``gaitkit analyze``."""
+    from gaitkit.analysis import AnalysisConfig, analyze
+    from gaitkit.cli._summary import print_summary
+    from gaitkit.errors import InputFormatError
+    from gaitkit.io import write_analysis
+
+    options = {}
+    if args.config is not None:
+        try:
+            options = json.loads(args.config.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputFormatError(
+                f"expected a JSON object of analysis options ({exc})", path=args.config
+            ) from None
+        if not isinstance(options, dict):
+            raise InputFormatError("expected a JSON object of analysis options", path=args.config)
+    if args.no_kinematics:
+        options.update(kinematics=False, metrics=False)
+    config = AnalysisConfig.from_dict(options)
+    recording = read_input(args)
+    result = analyze(recording, config)
+    print_summary(result.summary, write_analysis(result, args.out))
+    return 0
