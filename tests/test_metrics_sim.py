@@ -204,3 +204,50 @@ def test_detection_survives_event_timing_errors(kw, metric, side):
             assert fl == {}, (activity, fl)
         else:
             assert fl.get(metric) == side, (activity, fl)
+
+
+def test_stride_time_dfa_of_white_simulated_stride_times():
+    """The simulator draws stride times as white noise: DFA α should be near 0.5."""
+    cfg = simulate.SimulationConfig(
+        duration_s=330.0,
+        activity="run",
+        sampling_rate_hz=50.0,
+        seed=3,
+        placements=("shank_left", "shank_right"),
+    )
+    strides = strides_from_events(simulate.simulate_gait(cfg).events)
+    res = stride_time_dfa(strides)
+    for side in ("left", "right"):
+        assert res[side].n >= 400 and res[side].reason is None
+        assert abs(res[side].alpha - 0.5) < 0.2, res[side].alpha
+
+
+def test_window_sampling_error_against_1000hz_truth():
+    """Metrics from 100 Hz angles match those from 1000 Hz angles of the same movement."""
+    out = {}
+    for fs in (100.0, 1000.0):
+        cfg = simulate.SimulationConfig(
+            duration_s=25.0,
+            activity="run",
+            sampling_rate_hz=fs,
+            seed=9,
+            extra_tibial_internal_rotation_deg={"right": 5.0},
+        )
+        sim = simulate.simulate_gait(cfg)
+        s = strides_from_events(sim.events)
+        out[fs] = compute_stride_metrics(s, sim.angles)
+    a, b = out[100.0], out[1000.0]
+    assert len(a) == len(b) and len(a) >= 20
+    for col, tol in (
+        ("tibial_ir_excursion_deg", 0.1),
+        ("lr_tibial_ir_excursion_deg", 0.1),
+        ("shank_frontal_excursion_deg", 0.1),
+        ("thigh_sagittal_rom_deg", 0.2),
+        ("knee_flexion_rom_deg", 0.5),
+        ("thigh_shank_marp_deg", 0.5),
+    ):
+        err = np.abs(a[col].to_numpy() - b[col].to_numpy())
+        assert np.nanmax(err) < tol, (col, np.nanmax(err))
+    for col in ("tibial_ir_peak_velocity_dps", "lr_tibial_ir_peak_velocity_dps"):
+        rel = np.abs(a[col].to_numpy() / b[col].to_numpy() - 1)
+        assert np.nanmax(rel) < 0.05, (col, np.nanmax(rel))

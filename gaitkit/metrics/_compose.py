@@ -104,7 +104,7 @@ _NON_METRIC = set(STRIDE_COLUMNS) - {
     "stance_time_s",
     "swing_time_s",
     "stance_pct",
-} | {"ic_time_s", "fc_time_s", "next_ic_time_s"}
+} | {"ic_time_s", "fc_time_s", "next_ic_time_s", "ms_time_s"}
 
 
 def summarize_metrics(
