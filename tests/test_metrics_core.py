@@ -492,3 +492,18 @@ def test_crp_recovers_any_phase_shift_and_amplitude_ratio(shift, ratio):
     p = np.sin(2 * np.pi * u)[None, :]
     d = ratio * np.sin(2 * np.pi * u - np.radians(shift))[None, :]
     np.testing.assert_allclose(continuous_relative_phase(p, d), shift, atol=1e-6)
+
+
+def test_windows_spanning_missing_samples_are_not_measured():
+    s = make_strides()
+    a = make_angles(s, axial_amp={"left": 8.0, "right": 8.0})
+    # drop 80 ms of left samples inside the stance of left stride 5 (IC at 6.0 s) and 30 ms
+    # (bridged: BLE-like packet loss) inside stride 8
+    t = a["time_s"]
+    drop = (a["side"] == "left") & (((t > 6.10) & (t < 6.18)) | ((t > 9.10) & (t < 9.13)))
+    r = compute_tibial_rotation(s, a[~drop])
+    left = r[r.side == "left"].set_index("stride_id")
+    assert np.isnan(left.loc[5, "tibial_ir_excursion_deg"])
+    others = left.drop(index=5)["tibial_ir_excursion_deg"]
+    np.testing.assert_allclose(others, 8.0, atol=1e-9)
+    assert r[r.side == "right"]["tibial_ir_excursion_deg"].notna().all()

@@ -18,6 +18,7 @@ from gaitkit.errors import InputFormatError
 from gaitkit.schema import SIDES
 
 __all__ = [
+    "MAX_GAP_S",
     "SideAngles",
     "check_columns",
     "prepare_angles",
@@ -101,6 +102,11 @@ def prepare_angles(
     return SideAngles(frozenset(numeric), data)
 
 
+#: Windows may not span a jump in time longer than this (s). Short drop-outs (BLE packet loss
+#: of 1-5 samples at 100 Hz) are bridged by linear interpolation; longer gaps void the stride.
+MAX_GAP_S: float = 0.05
+
+
 def sample_windows(
     t: np.ndarray, x: np.ndarray, start_s: np.ndarray, end_s: np.ndarray, n: int
 ) -> np.ndarray:
@@ -118,7 +124,9 @@ def sample_windows(
     Returns
     -------
     numpy.ndarray
-        ``(m, n)``; rows whose window is not finite, empty or outside the signal are NaN.
+        ``(m, n)``; rows whose window is not finite, empty, outside the signal, or spans a gap
+        in ``t`` longer than :data:`MAX_GAP_S` are NaN (a stride is not measured across missing
+        data, rather than interpolated over it).
     """
     start_s = np.asarray(start_s, dtype=float)
     end_s = np.asarray(end_s, dtype=float)
@@ -134,6 +142,13 @@ def sample_windows(
         | (start_s < t[0])
         | (end_s > t[-1])
     )
+    dt = np.diff(t)
+    gaps = np.flatnonzero(dt > MAX_GAP_S)  # t[gaps[k]] → t[gaps[k] + 1] is a gap
+    if gaps.size:
+        i0 = np.searchsorted(t, start_s, side="right") - 1  # sample at or before start
+        i1 = np.searchsorted(t, end_s, side="left")  # sample at or after end
+        n_in = np.searchsorted(gaps, i1, side="left") - np.searchsorted(gaps, i0, side="left")
+        bad |= n_in > 0
     out[bad] = np.nan
     return out
 
