@@ -114,6 +114,10 @@ SOURCES: MappingProxyType[str, str] = MappingProxyType(
             "of three-dimensional motions: application to the knee. J Biomech Eng "
             "105(2):136-144."
         ),
+        "assumption": (
+            "gaitkit assumption: no published normative value was available to us; replace "
+            "with measured normative data."
+        ),
         "perry1992": (
             "Perry J (1992). Gait Analysis: Normal and Pathological Function. Thorofare NJ: "
             "SLACK. (Loading response: the first ~10 % of the gait cycle, i.e. ~1/6 of stance.)"
@@ -194,7 +198,7 @@ NORMATIVE: MappingProxyType[tuple[str, str], NormativeRange] = MappingProxyType(
             activity="run",
             mean=4.0,
             sd=2.0,
-            source="reinschmidt1997",
+            source="assumption",
             verified=False,
             note=(
                 "Assumption, not a number read from the source: shank frontal-plane excursion "
