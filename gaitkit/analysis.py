@@ -201,11 +201,57 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Analy
     from gaitkit import events as ev
 
     bouts = ev.detect_bouts(recording)
+    if config.activity != "auto" and len(bouts):
+        bouts = bouts.assign(activity=config.activity)
     detection = ev.detect_gait_events(recording, bouts)
-    strides = ev.segment_strides(detection.events, bouts)
+    strides = ev.segment_strides(detection.events, detection.bouts)
     summary = _provenance(recording, config)
+    summary["bouts"] = _bout_summary(detection.bouts)
+    summary["sensor_axes"] = _records(detection.axes)
+    summary["quality"] = _quality_summary(recording)
     summary["legs"] = summarize_strides(strides)
-    return AnalysisResult(strides=strides, summary=summary, bouts=bouts, events=detection.events)
+    for side, leg in summary["legs"].items():
+        leg["cadence_spm"] = _cadence_spm(strides, side)
+    return AnalysisResult(
+        strides=strides, summary=summary, bouts=detection.bouts, events=detection.events
+    )
+
+
+def _cadence_spm(strides: pd.DataFrame, side: str) -> float | None:
+    """Cadence in steps/min from a leg's valid strides: 2 steps per stride, 120 / stride time.
+
+    Uses the median stride time, so a few long strides at turns do not drag it down.
+    """
+    rows = strides[(strides["side"] == side) & strides["valid"].astype(bool)]
+    t = rows["stride_time_s"].to_numpy(dtype=float)
+    t = t[np.isfinite(t)]
+    return float(120.0 / np.median(t)) if t.size else None
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in df.to_dict(orient="records"):
+        out.append({k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in row.items()})
+    return out
+
+
+def _bout_summary(bouts: pd.DataFrame) -> dict[str, Any]:
+    dur = (bouts["end_s"] - bouts["start_s"]).to_numpy(dtype=float)
+    per = {
+        act: float(dur[(bouts["activity"] == act).to_numpy()].sum()) for act in ("walk", "run")
+    }
+    return {"count": len(bouts), "walk_s": per["walk"], "run_s": per["run"]}
+
+
+def _quality_summary(recording: Recording) -> dict[str, Any]:
+    """Count data-quality annotations per kind and name the suspect sensors."""
+    ann = recording.annotations
+    quality = ann[ann["kind"].isin(["gap", "nan_run", "clipping", "suspect_gyro"])]
+    counts = {str(k): int(v) for k, v in quality["kind"].value_counts().items()}
+    suspect = sorted(
+        {str(p) for p in quality.loc[quality["kind"] == "suspect_gyro", "placement"] if p}
+    )
+    return {"annotation_counts": counts, "suspect_sensors": suspect}
 
 
 def _provenance(recording: Recording, config: AnalysisConfig) -> dict[str, Any]:

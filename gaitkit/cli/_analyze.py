@@ -39,13 +39,8 @@ def read_input(args: argparse.Namespace) -> Recording:
     """Read the recording named by ``args.input`` with the shared options."""
     from gaitkit.io import read_recording
 
-    column_map = None
-    if args.map is not None:
-        from gaitkit.io import read_column_map
-
-        column_map = read_column_map(args.map)
     return read_recording(
-        args.input, format=args.format, sampling_rate_hz=args.rate, column_map=column_map
+        args.input, format=args.format, sampling_rate_hz=args.rate, column_map=args.map
     )
 
 
@@ -70,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     from gaitkit.analysis import AnalysisConfig, analyze
     from gaitkit.cli._summary import print_summary
     from gaitkit.errors import InputFormatError
-    from gaitkit.io import write_analysis
+    from gaitkit.io._results import write_analysis
 
     options = {}
     if args.config is not None:

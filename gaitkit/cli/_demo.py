@@ -26,8 +26,8 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``gaitkit demo``."""
     from gaitkit.analysis import analyze
     from gaitkit.cli._summary import print_summary
-    from gaitkit.io import write_analysis
     from gaitkit.io._bundled import demo_path, load_demo
+    from gaitkit.io._results import write_analysis
 
     path = demo_path()
     print(f"gaitkit demo: analysing bundled recording {path}")

@@ -1,0 +1,256 @@
+"""Public event detection: mid-swing, initial and final contact per leg."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from gaitkit.errors import ConfigError, InputFormatError
+from gaitkit.events._bouts import (
+    assign_bouts,
+    bouts_from_prepared,
+    prepare,
+    suspect_mask,
+)
+from gaitkit.events._running import purcell_events
+from gaitkit.events._shank_gyro import MAX_STRIDE_S, MIN_STRIDE_S, contact_events
+from gaitkit.model import Recording, check_recording
+from gaitkit.schema import BOUT_COLUMNS, EVENT_COLUMNS
+
+#: Event table columns: the shared schema plus provenance and quality.
+EVENT_TABLE_COLUMNS: tuple[str, ...] = (
+    *EVENT_COLUMNS,
+    "bout_id",
+    "segment_id",
+    "placement",
+    "activity",
+    "confidence",
+    "quality_flags",
+)
+
+#: Mid-swing peaks faster than this (rad/s) are not physiological for the activity: walking
+#: shank peaks are ≈ 3-7 rad/s (Aminian et al. 2002), running ≈ 8-20 rad/s. A faster peak means
+#: an amplified/mis-scaled gyroscope (e.g. several HuGaDB files).
+MAX_PLAUSIBLE_MS_RADPS = {"walk": 12.0, "run": 30.0}
+
+#: Systematic offsets (s) added to the raw feature times, per activity. Zero: the features are
+#: used as published (see :func:`detect_gait_events`, "Known offsets").
+EVENT_OFFSETS_S: dict[str, dict[str, float]] = {
+    "walk": {"ic": 0.0, "fc": 0.0},
+    "run": {"ic": 0.0, "fc": 0.0},
+}
+
+
+_FLAG_NAMES = ("suspect_gyro", "gyro_clipped", "implausible_gyro")
+
+
+@dataclass(frozen=True)
+class EventDetection:
+    """Result of :func:`detect_gait_events`.
+
+    Attributes
+    ----------
+    events
+        One row per event, columns :data:`EVENT_TABLE_COLUMNS`, sorted by time.
+    axes
+        Sagittal axis chosen per sensor (see :func:`estimate_sagittal_axes`).
+    bouts
+        The bouts used (detected or given).
+    """
+
+    events: pd.DataFrame
+    axes: pd.DataFrame
+    bouts: pd.DataFrame
+
+
+def _check_bouts(bouts: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(bouts, pd.DataFrame):
+        raise InputFormatError(f"bouts must be a DataFrame, got {type(bouts).__name__}")
+    for c in BOUT_COLUMNS:
+        if c not in bouts.columns:
+            raise InputFormatError(
+                f"bouts need columns {list(BOUT_COLUMNS)}, missing {c!r}", column=c
+            )
+    bad = ~bouts["activity"].isin(["walk", "run"])
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise InputFormatError(
+            f"bouts row {i}: activity must be 'walk' or 'run', got {bouts['activity'].iloc[i]!r}",
+            column="activity",
+        )
+    st = bouts["start_s"].to_numpy(float)
+    en = bouts["end_s"].to_numpy(float)
+    if np.any(~(en > st)):
+        i = int(np.flatnonzero(~(en > st))[0])
+        raise InputFormatError(
+            f"bouts row {i}: end_s must exceed start_s, got {st[i]!r}..{en[i]!r}", column="end_s"
+        )
+    return bouts.reset_index(drop=True)
+
+
+def detect_gait_events(
+    recording: Recording,
+    bouts: pd.DataFrame | None = None,
+    *,
+    min_mid_swings: int = 3,
+    running_method: Literal["purcell", "gyro"] = "purcell",
+) -> EventDetection:
+    """Detect mid-swing (MS), initial contact (IC) and final contact (FC) on each leg.
+
+    Method
+    ------
+    From each shank's sagittal angular velocity (axis and sign found from the data, positive =
+    ankle moving forward):
+
+    - **MS**: the swing peak (see :func:`detect_bouts`), timed on the 12 Hz low-passed signal
+      with parabolic interpolation; on a saturated gyroscope the centre of the plateau.
+    - **IC**: first local minimum after MS below 20 % of the MS height, within half a stride
+      (Aminian et al. 2002, J Biomech 35:689-699; Salarian et al. 2004, IEEE Trans Biomed Eng
+      51:1434-1443; adaptive windows after Greene et al. 2010, Ann Biomed Eng 38:2551-2559).
+    - **FC** (toe-off): deepest minimum in the half stride before MS (same sources).
+
+    The search windows scale with each stride's local period (from neighbouring mid-swings),
+    and the filters are designed for the recording's sampling rate (50-1000 Hz). Events are
+    searched only inside bouts and never across a gap or NaN run (each gap-free segment is
+    filtered and searched separately).
+
+    Known offsets
+    -------------
+    Against force plates the shank-gyro IC minimum is close to true contact (Greene et al.
+    2010: −4.5 ± 14.4 ms) and the pre-swing minimum precedes toe-off only slightly, while
+    Greene et al. report FC +43.4 ± 6.0 ms for their own, differently defined TC feature.
+    No offset is applied (:data:`EVENT_OFFSETS_S`); the measured bias against the simulator
+    is reported in ``docs/accuracy_events.md``.
+
+    Parameters
+    ----------
+    recording
+        Recording with ``shank_left`` and/or ``shank_right``.
+    bouts
+        Bout table (:data:`gaitkit.schema.BOUT_COLUMNS`); detected with
+        :func:`detect_bouts` when ``None``.
+    min_mid_swings
+        Passed to bout detection when ``bouts`` is ``None``.
+
+    Returns
+    -------
+    EventDetection
+        ``events`` (:data:`EVENT_TABLE_COLUMNS`: ``side``, ``event`` in ``ic``/``fc``/``ms``,
+        ``time_s``, ``bout_id``, ``segment_id`` (gap-free segment), ``placement``,
+        ``activity``, ``confidence`` 0-1, ``quality_flags`` — ``;``-joined from ``suspect_gyro``,
+        ``gyro_clipped``, ``implausible_gyro``), ``axes`` and ``bouts``.
+
+    Notes
+    -----
+    ``confidence`` is the shank axis confidence, × 0.5 on a clipped mid-swing, × 0.2 for
+    suspect or implausible gyroscope data.
+    """
+    rec = check_recording(recording)
+    if running_method not in ("purcell", "gyro"):
+        raise ConfigError(f"running_method must be 'purcell' or 'gyro', got {running_method!r}")
+    prep = prepare(rec)
+    if bouts is None:
+        bouts, ms_bout = bouts_from_prepared(rec, prep, min_mid_swings=min_mid_swings)
+    else:
+        bouts = _check_bouts(bouts)
+        ms_bout = {s: assign_bouts(leg.ms_time_s, bouts) for s, leg in prep.legs.items()}
+    fs = rec.sampling_rate_hz
+    act_of = dict(zip(bouts["bout_id"].tolist(), bouts["activity"].tolist(), strict=True))
+    axes = prep.signals.axes
+    axis_conf = dict(zip(axes["placement"], axes["confidence"], strict=True))
+    frames = []
+    for side, leg in prep.legs.items():
+        pos = np.flatnonzero(ms_bout[side] >= 0)
+        if pos.size == 0:
+            continue
+        bid = ms_bout[side][pos]
+        seg = leg.segment_id[pos]
+        t = leg.ms_time_s[pos]
+        group = bid.astype(np.int64) * 100000 + seg
+        d = np.diff(t)
+        same = group[1:] == group[:-1]
+        ok = same & (d >= MIN_STRIDE_S) & (d <= MAX_STRIDE_S)
+        nxt = np.concatenate([np.where(ok, d, np.nan), [np.nan]])
+        prv = np.concatenate([[np.nan], np.where(ok, d, np.nan)])
+        both = np.vstack([prv, nxt])
+        cnt = np.isfinite(both).sum(axis=0)
+        stride = np.where(cnt > 0, np.nansum(both, axis=0) / np.maximum(cnt, 1), np.nan)
+        fill = np.nanmedian(stride) if np.isfinite(stride).any() else 1.0
+        stride = np.where(np.isfinite(stride), stride, fill)
+        activity = np.array([act_of.get(int(b), "walk") for b in bid], dtype=object)
+        running = activity == "run"
+        ic_t, fc_t, ic_i, fc_i = contact_events(
+            leg, rec.time_s, fs, prep.signals.segments, pos, stride, running
+        )
+        use_purcell = running_method == "purcell" and not prep.acc_saturated[side]
+        if use_purcell and running.any():
+            z = axes.set_index("placement").loc[leg.placement, ["axis_x", "axis_y", "axis_z"]]
+            run_bouts = bouts[bouts["activity"] == "run"]
+            in_run = np.zeros(rec.n_samples, bool)
+            for b0, b1 in zip(run_bouts["start_s"], run_bouts["end_s"], strict=True):
+                in_run[np.searchsorted(rec.time_s, b0) : np.searchsorted(rec.time_s, b1)] = True
+            r = np.flatnonzero(running)
+            ric, rfc, rici, rfci = purcell_events(
+                rec.streams[leg.placement].acc_mps2,
+                z.to_numpy(float),
+                side,
+                rec.time_s,
+                fs,
+                prep.signals.segments,
+                leg.ms_index[pos[r]],
+                seg[r],
+                stride[r],
+                in_run,
+            )
+            ic_t[r], fc_t[r], ic_i[r], fc_i[r] = ric, rfc, rici, rfci
+        off_ic = np.where(running, EVENT_OFFSETS_S["run"]["ic"], EVENT_OFFSETS_S["walk"]["ic"])
+        off_fc = np.where(running, EVENT_OFFSETS_S["run"]["fc"], EVENT_OFFSETS_S["walk"]["fc"])
+        ic_t = ic_t + off_ic
+        fc_t = fc_t + off_fc
+        # quality flags, evaluated per mid-swing (one stride's worth of signal)
+        susp = suspect_mask(rec, leg.placement)
+        ms_i = leg.ms_index[pos]
+        f_susp = susp[ms_i] | susp[np.maximum(ic_i, 0)] | susp[np.maximum(fc_i, 0)]
+        f_clip = prep.clipped[side][pos]
+        lim = np.where(running, MAX_PLAUSIBLE_MS_RADPS["run"], MAX_PLAUSIBLE_MS_RADPS["walk"])
+        f_impl = leg.ms_height_radps[pos] > lim
+        conf = np.full(pos.size, float(axis_conf.get(leg.placement, 0.0)))
+        conf = conf * np.where(f_clip, 0.5, 1.0) * np.where(f_susp | f_impl, 0.2, 1.0)
+        flags = (
+            np.array(
+                [
+                    ";".join(n for n, f in zip(_FLAG_NAMES, fl, strict=True) if f)
+                    for fl in zip(f_susp, f_clip, f_impl, strict=True)
+                ],
+                dtype=object,
+            )
+            if (f_susp.any() or f_clip.any() or f_impl.any())
+            else np.full(pos.size, "", dtype=object)
+        )
+        for ev, tt in (("ms", t), ("ic", ic_t), ("fc", fc_t)):
+            keep = np.isfinite(tt)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "side": side,
+                        "event": ev,
+                        "time_s": tt[keep],
+                        "bout_id": bid[keep],
+                        "segment_id": seg[keep],
+                        "placement": leg.placement,
+                        "activity": activity[keep],
+                        "confidence": conf[keep],
+                        "quality_flags": flags[keep],
+                    }
+                )
+            )
+    if frames:
+        events = pd.concat(frames, ignore_index=True)
+    else:
+        events = pd.DataFrame({c: pd.Series(dtype=float) for c in EVENT_TABLE_COLUMNS})
+    events = events.astype({"time_s": float}).sort_values(["time_s", "side"], kind="stable")
+    events = events.reset_index(drop=True)[list(EVENT_TABLE_COLUMNS)]
+    return EventDetection(events=events, axes=prep.signals.axes.copy(), bouts=bouts)
