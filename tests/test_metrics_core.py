@@ -507,3 +507,14 @@ def test_windows_spanning_missing_samples_are_not_measured():
     others = left.drop(index=5)["tibial_ir_excursion_deg"]
     np.testing.assert_allclose(others, 8.0, atol=1e-9)
     assert r[r.side == "right"]["tibial_ir_excursion_deg"].notna().all()
+
+
+def test_same_named_input_columns_are_replaced_not_duplicated():
+    s = make_strides(stride_s=0.7, stance_s=0.22, right_offset_s=0.38)
+    s["step_time_s"] = -1.0  # e.g. a detector's own step-time definition
+    a = make_angles(s, axial_amp={"left": 8.0, "right": 8.0}, stride_s=0.7, stance_s=0.22)
+    m = compute_stride_metrics(s, a)
+    assert list(m.columns).count("step_time_s") == 1
+    assert list(m.columns).index("step_time_s") == list(s.columns).index("step_time_s")
+    np.testing.assert_allclose(m.loc[m.side == "right", "step_time_s"], 0.38, atol=1e-9)
+    assert (s["step_time_s"] == -1.0).all()  # input untouched

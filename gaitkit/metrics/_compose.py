@@ -23,8 +23,16 @@ _KEYS = ("side", "stride_id")
 
 
 def _append(base: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """Add ``part``'s metric columns to ``base`` (same rows); same-named columns are replaced."""
     cols = [c for c in part.columns if c not in _KEYS]
-    return pd.concat([base, part[cols].set_axis(base.index)], axis=1)
+    new = [c for c in cols if c not in base.columns]
+    out = base.copy() if len(new) < len(cols) else base
+    for c in cols:
+        if c in out.columns:
+            out[c] = part[c].to_numpy()
+    if new:
+        out = pd.concat([out, part[new].set_axis(out.index)], axis=1)
+    return out
 
 
 def compute_stride_metrics(
@@ -46,7 +54,9 @@ def compute_stride_metrics(
     has shank accelerometers, :func:`compute_tibial_shock`. A metric whose inputs are missing
     (no thigh sensors, no axial angle, one leg only) is an *absent column*, not a column of
     NaN; rows are never dropped and keep their order, rejected strides included (they get
-    metrics too; summaries and symmetry use ``valid`` rows only).
+    metrics too; summaries and symmetry use ``valid`` rows only). A column the input already has
+    under a metric's name (e.g. ``step_time_s`` or ``flight_time_s`` from an event detector) is
+    replaced by the metric's definition, so every metric means what its docstring says.
 
     Parameters
     ----------
