@@ -60,18 +60,17 @@ def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np
 
     One resample of the rows (strides) is shared by all columns: the counts matrix
     ``C[b, i]`` (times stride i is drawn in resample b) is built with one ``bincount``, and
-    the resampled means are ``(C @ x₀) / (C @ finite)`` — two matrix products instead of a
-    gather per metric. Missing values are skipped within each resample.
+    the resampled means are ``(C @ x₀) / (C @ finite)`` — one matrix product (both operands
+    stacked) instead of a gather per metric. Missing values are skipped within each resample.
     """
-    n = x.shape[0]
+    n, k = x.shape
     idx = rng.integers(0, n, size=(n_boot, n))
     idx += (np.arange(n_boot) * n)[:, None]
     counts = np.bincount(idx.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
     fin = np.isfinite(x)
-    sums = counts @ np.where(fin, x, 0.0)
-    cnt = counts @ fin.astype(float)
+    both = counts @ np.concatenate([np.where(fin, x, 0.0), fin.astype(float)], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return sums / cnt
+        return both[:, :k] / both[:, k:]
 
 
 def _rule_for(metric: str, rules: Mapping[str, SymmetryRule]) -> SymmetryRule:
