@@ -87,17 +87,25 @@ def prepare_angles(
     side_col = angles["side"]
     t_all = angles["time_s"].to_numpy(dtype=float)
     numeric = [c for c in cols if pd.api.types.is_numeric_dtype(angles[c])]
+    values = {c: angles[c].to_numpy(dtype=float) for c in numeric}  # views for float64 columns
     data: dict[str, dict[str, np.ndarray]] = {}
     for side in SIDES:
         m = side_col.eq(side).to_numpy(dtype=bool, na_value=False)
-        if not m.any():
+        rows = np.flatnonzero(m)
+        if rows.size == 0:
             continue
-        t = t_all[m]
-        order = np.argsort(t, kind="stable") if np.any(np.diff(t) < 0) else None
-        d = {"time_s": t if order is None else t[order]}
+        # one contiguous block per side (the usual layout): slice views, no copies
+        sel: slice | np.ndarray = (
+            slice(rows[0], rows[-1] + 1) if rows[-1] - rows[0] + 1 == rows.size else rows
+        )
+        t = t_all[sel]
+        if np.any(np.diff(t) < 0):
+            order = np.argsort(t, kind="stable")
+            sel = rows[order]
+            t = t_all[sel]
+        d = {"time_s": t}
         for c in numeric:
-            x = angles[c].to_numpy(dtype=float)[m]
-            d[c] = x if order is None else x[order]
+            d[c] = values[c][sel]
         data[side] = d
     return SideAngles(frozenset(numeric), data)
 
