@@ -114,7 +114,14 @@ _NON_METRIC = set(STRIDE_COLUMNS) - {
     "stance_time_s",
     "swing_time_s",
     "stance_pct",
-} | {"ic_time_s", "fc_time_s", "next_ic_time_s", "ms_time_s"}
+} | {
+    "ic_time_s",
+    "fc_time_s",
+    "next_ic_time_s",
+    "ms_time_s",
+    "contralateral_ic_time_s",
+    "contralateral_fc_time_s",
+}
 
 
 def summarize_metrics(
@@ -128,7 +135,8 @@ def summarize_metrics(
     Returns ``{side: {metric: {mean, sd, cv_pct, n}}}`` with ``sd`` the sample SD (ddof=1) and
     ``cv_pct = 100 · sd / |mean|`` (NaN when ``|mean|`` is below 1e-9 or for signed metrics
     whose mean is near zero, where a CV is meaningless — read the SD). Metrics default to all
-    numeric columns except the event-time bookkeeping columns.
+    numeric columns except identifiers and absolute event times (``ic_time_s``, ``fc_time_s``,
+    ``next_ic_time_s``, ``ms_time_s``, ``contralateral_*_time_s``).
     """
     df = strides_with_metrics
     check_columns(df, ("side",), "strides with metrics")
