@@ -133,8 +133,9 @@ def summarize_metrics(
     """Per-leg mean, SD, CV and count of each numeric metric over valid strides.
 
     Returns ``{side: {metric: {mean, sd, cv_pct, n}}}`` with ``sd`` the sample SD (ddof=1) and
-    ``cv_pct = 100 · sd / |mean|`` (NaN when ``|mean|`` is below 1e-9 or for signed metrics
-    whose mean is near zero, where a CV is meaningless — read the SD). Metrics default to all
+    ``cv_pct = 100 · sd / |mean|`` (NaN when ``|mean|`` is below 1e-9). For signed metrics whose
+    mean can be near zero (``tibial_ir_peak_deg``, ``overpronation_index``) the CV is not
+    meaningful: read the SD. Metrics default to all
     numeric columns except identifiers and absolute event times (``ic_time_s``, ``fc_time_s``,
     ``next_ic_time_s``, ``ms_time_s``, ``contralateral_*_time_s``).
     """
