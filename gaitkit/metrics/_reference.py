@@ -114,6 +114,10 @@ SOURCES: MappingProxyType[str, str] = MappingProxyType(
             "of three-dimensional motions: application to the knee. J Biomech Eng "
             "105(2):136-144."
         ),
+        "alexander1984": (
+            "Alexander RMcN (1984). The gaits of bipedal and quadrupedal animals. Int J Robotics "
+            "Res 3(2):49-59. (Duty factor.)"
+        ),
         "assumption": (
             "gaitkit assumption: no published normative value was available to us; replace "
             "with measured normative data."

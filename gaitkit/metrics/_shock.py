@@ -38,8 +38,11 @@ def compute_temporal(strides: pd.DataFrame) -> pd.DataFrame:
         ``contact_time_s / stride_time_s`` (stride = IC → next IC of the same leg); < 0.5 means
         a flight phase (running), > 0.5 double support (walking).
 
-    Assumes event times are accurate to the sampling period and that the table holds both legs
-    of the same bouts; with one leg only, step and flight times are NaN.
+    Step and stance follow the gait-cycle vocabulary of Perry (1992, Gait Analysis, SLACK): the
+    left step ends with the left initial contact. Duty factor (fraction of the stride a foot is
+    on the ground) is the walking/running discriminator of Alexander (1984, Int J Robotics Res
+    3(2):49-59). Assumes event times are accurate to the sampling period and that the table
+    holds both legs of the same bouts; with one leg only, step and flight times are NaN.
     """
     s = stride_key_frame(strides)
     ic = s["ic_time_s"].to_numpy(float)
