@@ -22,6 +22,7 @@ from gaitkit.metrics import (
     robinson_si_pct,
     summarize_metrics,
     symmetry_angle_deg,
+    symmetry_angle_pct,
     symmetry_table,
     vector_coding,
 )
@@ -258,15 +259,21 @@ def test_temporal_walking_has_no_flight():
 
 def test_symmetry_formulas():
     np.testing.assert_allclose(robinson_si_pct(10.0, 12.0), 2 / 11 * 100)
+    np.testing.assert_allclose(symmetry_angle_deg(10.0, 12.0), 45 - np.degrees(np.arctan(10 / 12)))
     np.testing.assert_allclose(
-        symmetry_angle_deg(10.0, 12.0), (45 - np.degrees(np.arctan(10 / 12))) / 90 * 100
+        symmetry_angle_pct(10.0, 12.0), (45 - np.degrees(np.arctan(10 / 12))) / 90 * 100
     )
     assert symmetry_angle_deg(5.0, 5.0) == 0.0
-    np.testing.assert_allclose(symmetry_angle_deg(-1.0, 1.0), 100.0)
-    np.testing.assert_allclose(symmetry_angle_deg(1.0, -1.0), 100.0)
-    np.testing.assert_allclose(symmetry_angle_deg(-10.0, -12.0), symmetry_angle_deg(10.0, 12.0))
-    sa = symmetry_angle_deg(np.linspace(-3, 3, 7), np.full(7, 0.1))
+    np.testing.assert_allclose(symmetry_angle_deg(-1.0, 1.0), 90.0)
+    np.testing.assert_allclose(symmetry_angle_pct(-1.0, 1.0), 100.0)
+    np.testing.assert_allclose(symmetry_angle_pct(1.0, -1.0), 100.0)
+    np.testing.assert_allclose(symmetry_angle_pct(-10.0, -12.0), symmetry_angle_pct(10.0, 12.0))
+    sa = symmetry_angle_pct(np.linspace(-3, 3, 7), np.full(7, 0.1))
     assert np.all(np.abs(sa) <= 100)
+    # small asymmetries: SA_pct ≈ SI / π
+    np.testing.assert_allclose(
+        symmetry_angle_pct(10.0, 10.5), robinson_si_pct(10.0, 10.5) / np.pi, rtol=2e-3
+    )
 
 
 def _two_sided(left: np.ndarray, right: np.ndarray, metric: str) -> pd.DataFrame:
@@ -476,11 +483,11 @@ _finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False).filter(lambd
 @settings(max_examples=200, deadline=None)
 @given(_finite, _finite)
 def test_symmetry_indices_properties(left, right):
-    sa = float(symmetry_angle_deg(left, right))
+    sa = float(symmetry_angle_pct(left, right))
     assert -100.0 <= sa <= 100.0
     if left * right > 0:
         # swapping the legs flips the sign of both indices
-        np.testing.assert_allclose(symmetry_angle_deg(right, left), -sa, atol=1e-9)
+        np.testing.assert_allclose(symmetry_angle_pct(right, left), -sa, atol=1e-9)
         np.testing.assert_allclose(robinson_si_pct(right, left), -robinson_si_pct(left, right))
         assert np.sign(sa) == np.sign(abs(right) - abs(left)) or abs(sa) < 1e-9
 

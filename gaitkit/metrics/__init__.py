@@ -45,6 +45,7 @@ from gaitkit.metrics._symmetry import (
     MIN_STRIDES_PER_SIDE,
     robinson_si_pct,
     symmetry_angle_deg,
+    symmetry_angle_pct,
     symmetry_table,
 )
 from gaitkit.metrics._variability import DFA_MIN_STRIDES, DFAResult, dfa_alpha, stride_time_dfa
@@ -83,6 +84,7 @@ __all__ = [
     "summarize_metrics",
     "summarize_session",
     "symmetry_angle_deg",
+    "symmetry_angle_pct",
     "symmetry_table",
     "vector_coding",
 ]

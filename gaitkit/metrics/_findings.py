@@ -101,7 +101,7 @@ def findings(
             marked = min(abs(clo), abs(chi)) > 2 * t and clo * chi > 0
         elif r["basis"] == "si":
             lo, hi = r["ci95_symmetry_angle"]
-            sa = r["symmetry_angle_deg"]
+            sa = r["symmetry_angle_pct"]
             text = (
                 f"{side.capitalize()} {label} differs from {other} (symmetry angle {sa:.0f} %, "
                 f"95 % CI {_range(lo, hi)}; threshold {t / np.pi:.0f} % ≈ {t:.0f} % SI; "

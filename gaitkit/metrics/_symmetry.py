@@ -16,6 +16,7 @@ __all__ = [
     "MIN_STRIDES_PER_SIDE",
     "robinson_si_pct",
     "symmetry_angle_deg",
+    "symmetry_angle_pct",
     "symmetry_table",
 ]
 
@@ -28,7 +29,7 @@ def robinson_si_pct(left: np.ndarray | float, right: np.ndarray | float) -> np.n
 
     Robinson et al. (1987, J Manipulative Physiol Ther 10:172-176). Positive when the right
     value is larger. Undefined (±inf/NaN) when ``R + L`` is zero and misleading when R and L
-    have opposite signs or a mean near zero — use :func:`symmetry_angle_deg` or an absolute
+    have opposite signs or a mean near zero — use :func:`symmetry_angle_pct` or an absolute
     difference for such (signed) metrics.
     """
     left = np.asarray(left, dtype=float)
@@ -38,21 +39,28 @@ def robinson_si_pct(left: np.ndarray | float, right: np.ndarray | float) -> np.n
 
 
 def symmetry_angle_deg(left: np.ndarray | float, right: np.ndarray | float) -> np.ndarray:
-    """Symmetry angle of Zifchock et al. (2008, Gait Posture 27:622-627), percent of 90°.
+    """Symmetry angle of Zifchock et al. (2008, Gait Posture 27:622-627) in degrees.
 
-    ``SA = (45° − arctan(L/R)) / 90° × 100`` and, when ``45° − arctan(L/R) > 90°`` (L and R of
-    opposite sign), ``SA = (45° − arctan(L/R) − 180°) / 90° × 100``, with arctan in (−90°,
-    90°) (``R = 0`` gives arctan(±inf) = ±90°). Bounded in [−100, 100]: 0 is perfect symmetry,
-    ±100 equal magnitudes of opposite sign. Positive when the right value is larger in
-    magnitude (same sign). Because it depends on the *ratio* through an arctangent it stays
-    finite for means near zero and for signed metrics, unlike the Robinson SI.
+    ``θ = 45° − arctan(L/R)``, and ``θ − 180°`` when ``θ > 90°`` (L and R of opposite sign),
+    with arctan in (−90°, 90°) (``R = 0`` gives arctan(±inf) = ±90°). 0° is perfect symmetry;
+    positive when the right value is larger in magnitude (same sign); ±90° equal magnitudes of
+    opposite sign. Because it depends on the *ratio* through an arctangent it stays bounded
+    for means near zero and for signed metrics, unlike the Robinson SI. Zifchock et al. report
+    it normalised to 90°, see :func:`symmetry_angle_pct`.
     """
     left = np.asarray(left, dtype=float)
     right = np.asarray(right, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         a = 45.0 - np.degrees(np.arctan(left / right))
-    a = np.where(a > 90.0, a - 180.0, a)
-    return a / 90.0 * 100.0
+    return np.where(a > 90.0, a - 180.0, a)
+
+
+def symmetry_angle_pct(left: np.ndarray | float, right: np.ndarray | float) -> np.ndarray:
+    """Symmetry angle as Zifchock et al. (2008) report it: ``θ / 90° × 100`` (percent).
+
+    Bounded in [−100, 100]. For small asymmetries ``SA_pct ≈ SI / π`` (Robinson SI in percent).
+    """
+    return symmetry_angle_deg(left, right) / 90.0 * 100.0
 
 
 def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
@@ -101,7 +109,8 @@ def symmetry_table(
 
     For each metric with values on both sides, the per-side means L and R of the valid
     strides are compared with the Robinson symmetry index (:func:`robinson_si_pct`), the
-    Zifchock symmetry angle (:func:`symmetry_angle_deg`), the ratio ``R/L`` and the difference
+    Zifchock symmetry angle (:func:`symmetry_angle_deg`, :func:`symmetry_angle_pct`), the ratio
+    ``R/L`` and the difference
     ``R − L``. 95 % confidence intervals come from a percentile bootstrap over strides:
     ``n_boot`` resamples of each side's strides, with replacement and independently per side
     (strides are the sampling unit; the two legs are not paired), drawn with one seeded
@@ -140,7 +149,8 @@ def symmetry_table(
     -------
     dict
         ``{metric: {left, right, n_left, n_right, si_pct, si_defined, symmetry_angle_deg,
-        ratio, diff, ci95 (of si_pct), ci95_symmetry_angle, ci95_diff, basis, threshold,
+        symmetry_angle_pct, ratio, diff, ci95 (of si_pct), ci95_symmetry_angle (of
+        symmetry_angle_pct), ci95_diff, basis, threshold,
         concern, larger_side, flag, label, rationale, source}}``.
     """
     check_columns(per_stride, ("side",), "per-stride metrics")
@@ -184,6 +194,7 @@ def symmetry_table(
             "si_pct": float(robinson_si_pct(L, R)),
             "si_defined": si_defined,
             "symmetry_angle_deg": float(symmetry_angle_deg(L, R)),
+            "symmetry_angle_pct": float(symmetry_angle_pct(L, R)),
             "ratio": R / L if L != 0 else float("nan"),
             "diff": R - L,
             "basis": rule.basis,
@@ -203,7 +214,7 @@ def symmetry_table(
             br = boot["right"][:, j]
             q = (2.5, 97.5)
             si_ci = np.percentile(robinson_si_pct(bl, br), q)
-            sa_ci = np.percentile(symmetry_angle_deg(bl, br), q)
+            sa_ci = np.percentile(symmetry_angle_pct(bl, br), q)
             d_ci = np.percentile(br - bl, q)
             rec["ci95"] = (float(si_ci[0]), float(si_ci[1]))
             rec["ci95_symmetry_angle"] = (float(sa_ci[0]), float(sa_ci[1]))
