@@ -159,7 +159,7 @@ def summarize_metrics(
         sub = df.loc[df["side"] == side]
         if sub.empty:
             continue
-        vals = sub[metrics].to_numpy(dtype=float)
+        vals = sub[metrics].to_numpy(dtype=float, na_value=np.nan)
         fin = np.isfinite(vals)
         n = fin.sum(axis=0)
         z = np.where(fin, vals, 0.0)

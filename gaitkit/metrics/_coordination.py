@@ -42,8 +42,8 @@ def stride_cycles(
         s,
         angles,
         column,
-        s["ic_time_s"].to_numpy(float),
-        s["next_ic_time_s"].to_numpy(float),
+        s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan),
+        s["next_ic_time_s"].to_numpy(dtype=float, na_value=np.nan),
         n_points,
     )
 
@@ -166,8 +166,8 @@ def circular_mean_sd_deg(angles_deg: np.ndarray, axis: int = 0) -> tuple[np.ndar
 def _sagittal_cycles(
     s: pd.DataFrame, angles: pd.DataFrame, n: int
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None]:
-    t0 = s["ic_time_s"].to_numpy(float)
-    t1 = s["next_ic_time_s"].to_numpy(float)
+    t0 = s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
+    t1 = s["next_ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
     has_thigh = angles.has("thigh_sagittal_deg")
     has_shank = angles.has("shank_sagittal_deg")
     thigh = stride_windows(s, angles, "thigh_sagittal_deg", t0, t1, n) if has_thigh else None

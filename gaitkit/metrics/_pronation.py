@@ -96,8 +96,8 @@ def compute_pronation_proxies(
         )
     s = stride_key_frame(strides)
     angles = prepare_angles(angles, ("shank_axial_deg",))
-    ic = s["ic_time_s"].to_numpy(dtype=float)
-    fc = s["fc_time_s"].to_numpy(dtype=float)
+    ic = s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
+    fc = s["fc_time_s"].to_numpy(dtype=float, na_value=np.nan)
     lr = ic + loading_fraction * (fc - ic)
     ms = ic + midstance_fraction * (fc - ic)
     out = pd.DataFrame({"side": s["side"].to_numpy(), "stride_id": s["stride_id"].to_numpy()})
@@ -167,7 +167,7 @@ def overpronation_index(
     for metric in OVERPRONATION_COMPONENTS:
         if metric not in per_stride.columns:
             continue
-        x = per_stride[metric].to_numpy(dtype=float)
+        x = per_stride[metric].to_numpy(dtype=float, na_value=np.nan)
         for act in pd.unique(acts):
             r = ref.get((act, metric))
             if r is None:

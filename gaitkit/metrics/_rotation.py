@@ -75,8 +75,8 @@ def compute_tibial_rotation(
         raise ConfigError(f"n_points must be >= 11, got {n_points!r}")
     s = stride_key_frame(strides)
     angles = prepare_angles(angles, ("shank_axial_deg",))
-    ic = s["ic_time_s"].to_numpy(dtype=float)
-    fc = s["fc_time_s"].to_numpy(dtype=float)
+    ic = s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
+    fc = s["fc_time_s"].to_numpy(dtype=float, na_value=np.nan)
     ms = ic + midstance_fraction * (fc - ic)
     out = pd.DataFrame({"side": s["side"].to_numpy(), "stride_id": s["stride_id"].to_numpy()})
 

@@ -45,9 +45,9 @@ def compute_temporal(strides: pd.DataFrame) -> pd.DataFrame:
     holds both legs of the same bouts; with one leg only, step and flight times are NaN.
     """
     s = stride_key_frame(strides)
-    ic = s["ic_time_s"].to_numpy(float)
-    fc = s["fc_time_s"].to_numpy(float)
-    nxt = s["next_ic_time_s"].to_numpy(float)
+    ic = s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
+    fc = s["fc_time_s"].to_numpy(dtype=float, na_value=np.nan)
+    nxt = s["next_ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
     stride_t = nxt - ic
     sides = s["side"].to_numpy()
     bout = s["bout_id"].to_numpy() if "bout_id" in s.columns else np.zeros(len(s))
@@ -155,7 +155,7 @@ def compute_tibial_shock(
     res = np.full(len(s), np.nan)
     ax = np.full(len(s), np.nan)
     sides = s["side"].to_numpy()
-    ic = s["ic_time_s"].to_numpy(float)
+    ic = s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
     for side in present:
         m = np.flatnonzero((sides == side) & np.isfinite(ic))
         if m.size == 0:
@@ -212,7 +212,7 @@ def running_load_summary(
         df = df.loc[df["valid"].fillna(False).astype(bool)]
     for side in SIDES:
         sub = df.loc[df["side"] == side]
-        a = sub[column].to_numpy(float)
+        a = sub[column].to_numpy(dtype=float, na_value=np.nan)
         a = a[np.isfinite(a)]
         if a.size == 0:
             continue

@@ -167,7 +167,7 @@ def symmetry_table(
         check_columns(df, metrics, "per-stride metrics")
     rng = np.random.default_rng(seed)
     side = df["side"].to_numpy()
-    vals = df[metrics].to_numpy(dtype=float) if metrics else np.empty((len(df), 0))
+    vals = df[metrics].to_numpy(dtype=float, na_value=np.nan) if metrics else np.empty((len(df), 0))
     lx, rx = vals[side == "left"], vals[side == "right"]
     boot: dict[str, np.ndarray] = {}
     if lx.shape[0] and rx.shape[0] and vals.shape[1]:

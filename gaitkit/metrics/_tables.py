@@ -85,9 +85,11 @@ def prepare_angles(
     check_columns(angles, ("time_s", "side", *required), table)
     cols = [c for c in angles.columns if c not in ("time_s", "side")]
     side_col = angles["side"]
-    t_all = angles["time_s"].to_numpy(dtype=float)
+    t_all = angles["time_s"].to_numpy(dtype=float, na_value=np.nan)
     numeric = [c for c in cols if pd.api.types.is_numeric_dtype(angles[c])]
-    values = {c: angles[c].to_numpy(dtype=float) for c in numeric}  # views for float64 columns
+    values = {
+        c: angles[c].to_numpy(dtype=float, na_value=np.nan) for c in numeric
+    }  # views for float64 columns
     data: dict[str, dict[str, np.ndarray]] = {}
     for side in SIDES:
         m = side_col.eq(side).to_numpy(dtype=bool, na_value=False)

@@ -119,5 +119,7 @@ def stride_time_dfa(
     out = {}
     for side in SIDES:
         sub = df.loc[df["side"] == side].sort_values("ic_time_s")
-        out[side] = dfa_alpha(sub["stride_time_s"].to_numpy(float), min_length=min_length)
+        out[side] = dfa_alpha(
+            sub["stride_time_s"].to_numpy(dtype=float, na_value=np.nan), min_length=min_length
+        )
     return out
