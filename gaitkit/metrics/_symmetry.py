@@ -68,17 +68,25 @@ def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np
 
     One resample of the rows (strides) is shared by all columns: the counts matrix
     ``C[b, i]`` (times stride i is drawn in resample b) is built with one ``bincount``, and
-    the resampled means are ``(C @ x₀) / (C @ finite)`` — one matrix product (both operands
-    stacked) instead of a gather per metric. Missing values are skipped within each resample.
+    the resampled means are ``x̄ + (C @ (x − x̄)₀) / (C @ finite)`` — one matrix product
+    (values and the distinct missing-value patterns stacked) instead of a gather per metric.
+    Missing values are skipped within each resample. The product runs in float32 on
+    mean-centred values (counts are exact integers in float32), so rounding is relative to
+    each metric's spread, not its magnitude (~1e-6 of the SD).
     """
     n, k = x.shape
     idx = rng.integers(0, n, size=(n_boot, n))
     idx += (np.arange(n_boot) * n)[:, None]
-    counts = np.bincount(idx.ravel(), minlength=n_boot * n).reshape(n_boot, n).astype(float)
+    counts = np.bincount(idx.ravel(), minlength=n_boot * n).reshape(n_boot, n)
+    counts = counts.astype(np.float32)
     fin = np.isfinite(x)
-    both = counts @ np.concatenate([np.where(fin, x, 0.0), fin.astype(float)], axis=1)
+    n_fin = fin.sum(axis=0)
+    centre = np.where(fin, x, 0.0).sum(axis=0) / np.maximum(n_fin, 1)
+    masks, which = np.unique(fin.T, axis=0, return_inverse=True)
+    stacked = np.concatenate([np.where(fin, x - centre, 0.0).T, masks], axis=0).T
+    both = counts @ stacked.astype(np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return both[:, :k] / both[:, k:]
+        return both[:, :k].astype(float) / both[:, k + which.ravel()] + centre
 
 
 def _rule_for(metric: str, rules: Mapping[str, SymmetryRule]) -> SymmetryRule:
