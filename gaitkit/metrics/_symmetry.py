@@ -82,11 +82,15 @@ def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np
     fin = np.isfinite(x)
     n_fin = fin.sum(axis=0)
     centre = np.where(fin, x, 0.0).sum(axis=0) / np.maximum(n_fin, 1)
-    masks, which = np.unique(fin.T, axis=0, return_inverse=True)
-    stacked = np.concatenate([np.where(fin, x - centre, 0.0).T, masks], axis=0).T
+    # distinct missing-value patterns (usually one: all strides finite for every metric)
+    keys = [np.packbits(fin[:, j]).tobytes() for j in range(k)]
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    pattern_cols = sorted(set(first.values()))
+    which = np.array([pattern_cols.index(first[key]) for key in keys], dtype=int)
+    stacked = np.concatenate([np.where(fin, x - centre, 0.0), fin[:, pattern_cols]], axis=1)
     both = counts @ stacked.astype(np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return both[:, :k].astype(float) / both[:, k + which.ravel()] + centre
+        return both[:, :k].astype(float) / both[:, k + which] + centre
 
 
 def _rule_for(metric: str, rules: Mapping[str, SymmetryRule]) -> SymmetryRule:
@@ -183,6 +187,13 @@ def symmetry_table(
             "left": _bootstrap_means(lx, n_boot, rng),
             "right": _bootstrap_means(rx, n_boot, rng),
         }
+    q = (2.5, 97.5)
+    ci_si = ci_sa = ci_d = None
+    if boot:
+        bl, br = boot["left"], boot["right"]
+        ci_si = np.percentile(robinson_si_pct(bl, br), q, axis=0)
+        ci_sa = np.percentile(symmetry_angle_pct(bl, br), q, axis=0)
+        ci_d = np.percentile(br - bl, q, axis=0)
     out: dict[str, dict[str, Any]] = {}
     for j, metric in enumerate(metrics):
         rule = _rule_for(metric, rules)
@@ -218,12 +229,7 @@ def symmetry_table(
             "flag": False,
         }
         if min(lv.size, rv.size) >= min_strides:
-            bl = boot["left"][:, j]
-            br = boot["right"][:, j]
-            q = (2.5, 97.5)
-            si_ci = np.percentile(robinson_si_pct(bl, br), q)
-            sa_ci = np.percentile(symmetry_angle_pct(bl, br), q)
-            d_ci = np.percentile(br - bl, q)
+            si_ci, sa_ci, d_ci = ci_si[:, j], ci_sa[:, j], ci_d[:, j]
             rec["ci95"] = (float(si_ci[0]), float(si_ci[1]))
             rec["ci95_symmetry_angle"] = (float(sa_ci[0]), float(sa_ci[1]))
             rec["ci95_diff"] = (float(d_ci[0]), float(d_ci[1]))
