@@ -223,7 +223,10 @@ def compute_coordination(
         raise ConfigError(f"n_points must be >= 11, got {n_points!r}")
     s = stride_key_frame(strides)
     angles = prepare_angles(angles)
-    out = pd.DataFrame({"side": s["side"].to_numpy(), "stride_id": s["stride_id"].to_numpy()})
+    out: dict[str, np.ndarray] = {
+        "side": s["side"].to_numpy(),
+        "stride_id": s["stride_id"].to_numpy(),
+    }
     thigh, shank, knee = _sagittal_cycles(s, angles, n_points)
     if thigh is not None:
         out["thigh_sagittal_rom_deg"] = np.ptp(thigh, axis=1)
@@ -241,7 +244,7 @@ def compute_coordination(
         pct = coupling_phase_bins(vector_coding(thigh, shank))
         for i, name in enumerate(COUPLING_BINS):
             out[f"coupling_{name}_pct"] = pct[:, i]
-    return out
+    return pd.DataFrame(out)
 
 
 def coordination_summary(

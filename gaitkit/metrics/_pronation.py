@@ -100,7 +100,10 @@ def compute_pronation_proxies(
     fc = s["fc_time_s"].to_numpy(dtype=float, na_value=np.nan)
     lr = ic + loading_fraction * (fc - ic)
     ms = ic + midstance_fraction * (fc - ic)
-    out = pd.DataFrame({"side": s["side"].to_numpy(), "stride_id": s["stride_id"].to_numpy()})
+    out: dict[str, np.ndarray] = {
+        "side": s["side"].to_numpy(),
+        "stride_id": s["stride_id"].to_numpy(),
+    }
     exc, vel = _excursion_and_rate(s, angles, "shank_axial_deg", ic, lr, n_points)
     out["lr_tibial_ir_excursion_deg"] = exc
     out["lr_tibial_ir_peak_velocity_dps"] = vel
@@ -112,7 +115,7 @@ def compute_pronation_proxies(
         exc, vel = _excursion_and_rate(s, angles, foot_eversion_column, ic, ms, n_points)
         out["foot_eversion_excursion_deg"] = exc
         out["foot_eversion_peak_velocity_dps"] = vel
-    return out
+    return pd.DataFrame(out)
 
 
 def overpronation_index(

@@ -78,7 +78,10 @@ def compute_tibial_rotation(
     ic = s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
     fc = s["fc_time_s"].to_numpy(dtype=float, na_value=np.nan)
     ms = ic + midstance_fraction * (fc - ic)
-    out = pd.DataFrame({"side": s["side"].to_numpy(), "stride_id": s["stride_id"].to_numpy()})
+    out: dict[str, np.ndarray] = {
+        "side": s["side"].to_numpy(),
+        "stride_id": s["stride_id"].to_numpy(),
+    }
 
     early = stride_windows(s, angles, "shank_axial_deg", ic, ms, n_points)
     stance = stride_windows(s, angles, "shank_axial_deg", ic, fc, n_points)
@@ -88,4 +91,4 @@ def compute_tibial_rotation(
     if angles.has("knee_rotation_deg"):
         knee = stride_windows(s, angles, "knee_rotation_deg", ic, fc, n_points)
         out["knee_rotation_excursion_deg"] = np.ptp(knee, axis=1)
-    return out
+    return pd.DataFrame(out)

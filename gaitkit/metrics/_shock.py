@@ -74,13 +74,13 @@ def compute_temporal(strides: pd.DataFrame) -> pd.DataFrame:
         ok2 &= (oic[kk] - ic[m] < stride_t[m]) & (bout[o[kk]] == bout[m])
         fl = np.maximum(0.0, oic[kk] - fc[m])
         flight[m[ok2]] = fl[ok2]
-    out = pd.DataFrame({"side": sides, "stride_id": s["stride_id"].to_numpy()})
+    out: dict[str, np.ndarray] = {"side": sides, "stride_id": s["stride_id"].to_numpy()}
     out["step_time_s"] = step
     out["contact_time_s"] = fc - ic
     out["flight_time_s"] = flight
     with np.errstate(invalid="ignore", divide="ignore"):
         out["duty_factor"] = (fc - ic) / stride_t
-    return out
+    return pd.DataFrame(out)
 
 
 def compute_tibial_shock(
@@ -151,7 +151,10 @@ def compute_tibial_shock(
     fs = recording.sampling_rate_hz
     t = recording.time_s
     w = int(np.ceil((hi - lo) * fs)) + 2
-    out = pd.DataFrame({"side": s["side"].to_numpy(), "stride_id": s["stride_id"].to_numpy()})
+    out: dict[str, np.ndarray] = {
+        "side": s["side"].to_numpy(),
+        "stride_id": s["stride_id"].to_numpy(),
+    }
     res = np.full(len(s), np.nan)
     ax = np.full(len(s), np.nan)
     sides = s["side"].to_numpy()
@@ -166,21 +169,21 @@ def compute_tibial_shock(
         idx = i0[:, None] + np.arange(w)[None, :]
         inside = idx < i1[:, None]
         idx = np.clip(idx, 0, t.size - 1)
-        mag = np.linalg.norm(acc, axis=1) / G0
-        vals = np.where(inside, mag[idx], -np.inf)
+        win = acc[idx]  # (strides, window, 3): only the samples around each IC
+        mag = np.sqrt(np.einsum("ijk,ijk->ij", win, win)) / G0
+        vals = np.where(inside, mag, -np.inf)
         peak = vals.max(axis=1)
         good = inside.any(axis=1)
         res[m[good]] = peak[good]
         if axial_axis is not None and side in axial_axis:
             k, sign = axial_axis[side]
-            a = sign * acc[:, int(k)] / G0
-            vals = np.where(inside, a[idx], -np.inf)
+            vals = np.where(inside, sign * win[:, :, int(k)] / G0, -np.inf)
             peak = vals.max(axis=1)
             ax[m[good]] = peak[good]
     out["peak_tibial_acc_g"] = res
     if axial_axis is not None:
         out["peak_tibial_axial_acc_g"] = ax
-    return out
+    return pd.DataFrame(out)
 
 
 def running_load_summary(
