@@ -525,3 +525,18 @@ def test_same_named_input_columns_are_replaced_not_duplicated():
     assert list(m.columns).index("step_time_s") == list(s.columns).index("step_time_s")
     np.testing.assert_allclose(m.loc[m.side == "right", "step_time_s"], 0.38, atol=1e-9)
     assert (s["step_time_s"] == -1.0).all()  # input untouched
+
+
+def test_loading_response_ending_at_contralateral_final_contact():
+    s = make_strides()  # walking: left IC 1.0 + k, right IC 1.5 + k, stance 0.6 s
+    a = make_angles(s, axial_amp={"left": 9.0, "right": 9.0})
+    p = compute_pronation_proxies(s, a, loading_end="contralateral_fc")
+    left = p[p.side == "left"].set_index("stride_id")["lr_tibial_ir_excursion_deg"]
+    # left IC at 1 + k: right FC (1.5 + (k-1) + 0.6 = 1.1 + k) ends LR 0.1 s = 1/6 of stance
+    # in: the triangle reaches (1/6) / 0.5 = 1/3 of its amplitude
+    np.testing.assert_allclose(left.iloc[1:], 3.0, atol=1e-9)
+    # stride 0 has no earlier right stride: its next right FC (2.1 s) is after its own FC
+    # (1.6 s), so the window falls back to 20 % of stance (0.4 of the amplitude)
+    np.testing.assert_allclose(left.iloc[0], 3.6, atol=1e-9)
+    with pytest.raises(ConfigError, match="loading_end must be"):
+        compute_pronation_proxies(s, a, loading_end="toe")

@@ -43,6 +43,7 @@ def compute_stride_metrics(
     activity: str | None = None,
     midstance_fraction: float = 0.5,
     loading_fraction: float = 0.2,
+    loading_end: str = "fraction",
     reference: Mapping[tuple[str, str], NormativeRange] | None = None,
     axial_axis: Mapping[str, tuple[int, float]] | None = None,
 ) -> pd.DataFrame:
@@ -70,8 +71,9 @@ def compute_stride_metrics(
     activity
         ``"walk"``/``"run"`` for all strides, else the strides' ``activity`` column is used for
         the over-pronation references.
-    midstance_fraction, loading_fraction
-        Window definitions as fractions of stance (see the metric functions).
+    midstance_fraction, loading_fraction, loading_end
+        Window definitions (see :func:`compute_tibial_rotation` and
+        :func:`compute_pronation_proxies`).
     reference
         Normative ranges for :func:`overpronation_index`.
     axial_axis
@@ -93,7 +95,11 @@ def compute_stride_metrics(
             out, compute_tibial_rotation(s, angles, midstance_fraction=midstance_fraction)
         )
         pro = compute_pronation_proxies(
-            s, angles, loading_fraction=loading_fraction, midstance_fraction=midstance_fraction
+            s,
+            angles,
+            loading_fraction=loading_fraction,
+            loading_end=loading_end,  # type: ignore[arg-type]
+            midstance_fraction=midstance_fraction,
         )
         out = _append(out, pro)
         if activity is not None or "activity" in out.columns:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -36,11 +37,28 @@ def _excursion_and_rate(
     return w.max(axis=1) - w[:, 0], window_rate(w, t0, t1).max(axis=1)
 
 
+def _contralateral_fc_after(s: pd.DataFrame, ic: np.ndarray) -> np.ndarray:
+    """First final contact of the other leg after each stride's IC (NaN when none)."""
+    sides = s["side"].to_numpy()
+    fc = s["fc_time_s"].to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(s), np.nan)
+    for side, other in (("left", "right"), ("right", "left")):
+        m = np.flatnonzero(sides == side)
+        o = np.sort(fc[(sides == other) & np.isfinite(fc)])
+        if m.size == 0 or o.size == 0:
+            continue
+        k = np.searchsorted(o, ic[m], side="right")
+        ok = k < o.size
+        out[m[ok]] = o[k[ok]]
+    return out
+
+
 def compute_pronation_proxies(
     strides: pd.DataFrame,
     angles: pd.DataFrame,
     *,
     loading_fraction: float = 0.2,
+    loading_end: Literal["fraction", "contralateral_fc"] = "fraction",
     midstance_fraction: float = 0.5,
     foot_eversion_column: str = "foot_eversion_deg",
     n_points: int = 101,
@@ -65,6 +83,11 @@ def compute_pronation_proxies(
         loading response spans the first ~10 % of the walking cycle (≈ 1/6 of stance, Perry
         1992) and the impact/loading phase of running ~20 % of stance; one fixed window keeps
         the measure defined without force data or contralateral events.
+    loading_end
+        ``"fraction"`` (default): the window above. ``"contralateral_fc"``: loading response
+        ends at the other leg's final contact (Perry 1992's walking definition, end of initial
+        double support), taken from the strides table; strides with no contralateral FC
+        inside their stance (running, one-leg tables, bout edges) fall back to the fraction.
     midstance_fraction
         Mid-stance as a fraction of stance (default 0.5) for the frontal-plane excursion.
     foot_eversion_column
@@ -99,6 +122,14 @@ def compute_pronation_proxies(
     ic = s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
     fc = s["fc_time_s"].to_numpy(dtype=float, na_value=np.nan)
     lr = ic + loading_fraction * (fc - ic)
+    if loading_end == "contralateral_fc":
+        cfc = _contralateral_fc_after(s, ic)
+        inside = np.isfinite(cfc) & (cfc > ic) & (cfc < fc)
+        lr = np.where(inside, cfc, lr)
+    elif loading_end != "fraction":
+        raise ConfigError(
+            f"loading_end must be 'fraction' or 'contralateral_fc', got {loading_end!r}"
+        )
     ms = ic + midstance_fraction * (fc - ic)
     out: dict[str, np.ndarray] = {
         "side": s["side"].to_numpy(),
