@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ def compute_stride_metrics(
     activity: str | None = None,
     midstance_fraction: float = 0.5,
     loading_fraction: float = 0.2,
-    loading_end: str = "fraction",
+    loading_end: Literal["fraction", "contralateral_fc"] = "fraction",
     reference: Mapping[tuple[str, str], NormativeRange] | None = None,
     axial_axis: Mapping[str, tuple[int, float]] | None = None,
 ) -> pd.DataFrame:
@@ -98,7 +98,7 @@ def compute_stride_metrics(
             s,
             angles,
             loading_fraction=loading_fraction,
-            loading_end=loading_end,  # type: ignore[arg-type]
+            loading_end=loading_end,
             midstance_fraction=midstance_fraction,
         )
         out = _append(out, pro)
