@@ -540,3 +540,11 @@ def test_loading_response_ending_at_contralateral_final_contact():
     np.testing.assert_allclose(left.iloc[0], 3.6, atol=1e-9)
     with pytest.raises(ConfigError, match="loading_end must be"):
         compute_pronation_proxies(s, a, loading_end="toe")
+
+
+def test_compute_stride_metrics_keeps_the_callers_index():
+    s = make_strides().set_index(pd.Index(np.arange(60) * 10 + 7))
+    a = make_angles(s, axial_amp={"left": 8.0, "right": 12.0})
+    m = compute_stride_metrics(s, a)
+    assert m.index.equals(s.index)
+    np.testing.assert_allclose(m.loc[m.side == "right", "tibial_ir_excursion_deg"], 12.0)

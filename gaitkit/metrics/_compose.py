@@ -82,11 +82,11 @@ def compute_stride_metrics(
     Returns
     -------
     pandas.DataFrame
-        A copy of ``strides`` with metric columns appended.
+        A copy of ``strides`` (same index and row order) with metric columns appended.
     """
     s = stride_key_frame(strides)
     angles = prepare_angles(angles)
-    out = s.copy()
+    out = strides.copy()  # keeps the caller's index and row order
     if "stride_time_s" not in out.columns:
         out["stride_time_s"] = out["next_ic_time_s"] - out["ic_time_s"]
     out = _append(out, compute_temporal(s))
