@@ -415,6 +415,16 @@ SYMMETRY_RULES: MappingProxyType[str, SymmetryRule] = MappingProxyType(
                 "engineering",
                 concern="higher",
             ),
+            SymmetryRule(
+                "peak_tibial_axial_acc_g",
+                "si",
+                15.0,
+                "peak axial tibial acceleration",
+                "15 % SI: engineering choice; tibial shock varies ~10 % stride to "
+                "stride and with sensor fixation",
+                "engineering",
+                concern="higher",
+            ),
         )
     }
 )
