@@ -52,16 +52,21 @@ class ProtocolError(ValueError):
 def _readonly(a: np.ndarray | None, dtype: Any, ndim: int, name: str) -> np.ndarray | None:
     if a is None:
         return None
-    arr = np.array(a, dtype=dtype, copy=True)
+    # Take the array over without copying (decoders hand in fresh arrays; a copy per
+    # notification halves throughput); freezing it keeps the batch immutable.
+    arr = np.asarray(a, dtype=dtype)
     if arr.ndim != ndim or (ndim == 2 and arr.shape[1] != 3):
         raise ValueError(f"SampleBatch.{name} has shape {arr.shape}")
-    arr.setflags(write=False)
+    if arr.flags.writeable:
+        arr.setflags(write=False)
     return arr
 
 
 @dataclass(frozen=True)
 class SampleBatch:
     """Samples decoded from one or more notifications of one sensor.
+
+    The arrays handed in are taken over, not copied, and made read-only: pass fresh arrays.
 
     Attributes
     ----------
@@ -144,12 +149,14 @@ class SampleBatch:
 
 @dataclass
 class DecoderStats:
-    """Running counters a decoder keeps: packets, samples, losses, rejected packets."""
+    """Running counters a decoder keeps: packets, samples, losses, rejected and stale packets."""
 
     packets: int = 0
     samples: int = 0
     lost_samples: int = 0
     rejected_packets: int = 0
+    #: Packets older than one already decoded (reordered or duplicated), reported, not merged.
+    stale_packets: int = 0
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ __all__ = [
 ]
 
 #: Largest plausible *sustained* (window-median) angular speed of a leg segment, rad/s.
-#: Shank peak angular velocity in walking is about 4-7 rad/s (250-400 deg/s; Aminian et al.
-#: 2002, J Biomech 35:689-699) and the median over a stride is far below the peak. In the
+#: Shank angular velocity in walking peaks at mid-swing at a few hundred deg/s (Aminian et al.
+#: 2002, J Biomech 35:689-699) and its median over a stride is far below the peak. In the
 #: HuGaDB sample the largest 5-s median |ω| of any healthy sensor is 6.6 rad/s (foot, running);
 #: gyros amplified ~10× give 19-29 rad/s. 10 rad/s (573 deg/s) sits between, with margin.
 GYRO_SUSTAINED_LIMIT_RADPS: float = 10.0
@@ -45,9 +45,9 @@ STATIC_ACTIVITIES: frozenset[str] = frozenset(
     {"standing", "sitting", "sitting_in_car", "up_by_elevator", "down_by_elevator"}
 )
 #: Largest plausible median |ω| of a leg segment over a labelled static span (≥ 2 s), rad/s.
-#: Quiet standing sway is a few deg/s (Winter 1995, Gait Posture 3:193-214); the healthy
-#: standing spans of the HuGaDB sample have median |ω| < 0.3 rad/s. 1.5 rad/s (86 deg/s)
-#: catches a ~10× amplified gyro at rest, which the walking limit cannot.
+#: Quiet standing is near-static, with small postural sway (Winter 1995, Gait Posture
+#: 3:193-214); the healthy standing spans of the HuGaDB sample have median |ω| <= 0.10 rad/s.
+#: 1.5 rad/s (86 deg/s) catches a ~10× amplified gyro at rest, which the walking limit cannot.
 GYRO_STATIC_LIMIT_RADPS: float = 1.5
 #: Fraction of samples at the full-scale rails beyond which a gyroscope is suspect. Human leg
 #: segments rarely reach ±2000 deg/s; sitting on the rails for 0.5 % of a recording means the
@@ -131,13 +131,16 @@ def detect_gaps(
     idx = np.flatnonzero(dt > tolerance * period)
     rows = []
     for i in idx:
-        missing = round(dt[i] * sampling_rate_hz) - 1
+        steps = dt[i] * sampling_rate_hz
+        missing = round(steps) - 1 if np.isfinite(steps) else -1
         rows.append(
             Annotation(
                 "gap",
                 float(t[i] + period),
                 float(t[i + 1]),
-                detail=f"{missing} samples missing ({dt[i]:.6g} s step at {sampling_rate_hz:g} Hz)",
+                detail=f"{missing} samples missing ({dt[i]:.6g} s step at {sampling_rate_hz:g} Hz)"
+                if missing >= 0
+                else f"time jumps by {dt[i]:.6g} s",
             )
         )
     return tuple(rows)
@@ -287,16 +290,17 @@ def detect_suspect_gyro(
     1. *Implausible sustained angular speed*: the median of ``|ω|`` (the norm of the three
        axes) over any window of ``window_s`` seconds exceeds
        :data:`GYRO_SUSTAINED_LIMIT_RADPS` (10 rad/s). Leg segments swing fast only briefly
-       (shank peaks of 4-7 rad/s in walking, Aminian et al. 2002, J Biomech 35:689-699), so
-       a window *median* above 10 rad/s means the scale is wrong, whatever the activity.
+       (shank mid-swing peaks of a few hundred deg/s in walking, Aminian et al. 2002,
+       J Biomech 35:689-699), so a window *median* above 10 rad/s means the scale is wrong,
+       whatever the activity.
     2. *Rails*: with ``full_scale_radps`` known, more than
        :data:`GYRO_RAIL_FRACTION_LIMIT` (0.5 %) of samples have an axis at full scale;
        without it, an axis shows a clipping plateau (see :func:`detect_clipping`) on more
        than 0.5 % of samples.
     3. *Motion during a labelled static activity*: given ``activity_spans``, the median of
        ``|ω|`` over a span of at least 2 s labelled standing, sitting, ... (see
-       :data:`STATIC_ACTIVITIES`) exceeds :data:`GYRO_STATIC_LIMIT_RADPS` (1.5 rad/s). Sway
-       in quiet standing is a few deg/s (Winter 1995, Gait Posture 3:193-214); a gyro
+       :data:`STATIC_ACTIVITIES`) exceeds :data:`GYRO_STATIC_LIMIT_RADPS` (1.5 rad/s). Quiet
+       standing is near-static with small sway (Winter 1995, Gait Posture 3:193-214); a gyro
        amplified ~10× at rest can stay under the walking limit but not under this one.
 
     Verified on the HuGaDB sample (Chereshnev & Kertész-Farkas 2017, 58.8 Hz assumed): all

@@ -133,7 +133,8 @@ def test_convert_with_map(tmp_path, capsys):
 
 def test_convert_refuses_non_csv_output(tmp_path, capsys):
     assert main(["convert", "in.txt", str(tmp_path / "o.parquet")]) == 1
-    assert "expected an output file ending in .csv, found 'o.parquet'" in capsys.readouterr().err
+    assert "expected an output file ending in .csv or .csv.gz, found 'o.parquet'" in \
+        capsys.readouterr().err
 
 
 def test_help_lists_subcommands(capsys):
@@ -141,3 +142,11 @@ def test_help_lists_subcommands(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "info" in out and "convert" in out
+
+
+def test_mapped_format_without_map(tmp_path, capsys):
+    p = tmp_path / "x.csv"
+    p.write_text("a,b\n1,2\n")
+    assert main(["info", str(p), "--format", "mapped"]) == 1
+    assert "format 'mapped' needs a column map (column_map=, or --map on the command line)" in \
+        capsys.readouterr().err

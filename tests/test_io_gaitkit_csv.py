@@ -48,7 +48,7 @@ def read_quiet(path: Path, **kw) -> Recording:
         return read_recording(path, **kw)
 
 
-def make_recording(n: int = 300, fs: float = 100.0, seed: int = 1) -> Recording:
+def make_recording(n: int = 300, fs: float = 100.0, seed: int = 1, clip: bool = True) -> Recording:
     rng = np.random.default_rng(seed)
     t = np.arange(n) / fs
     streams = {
@@ -59,6 +59,8 @@ def make_recording(n: int = 300, fs: float = 100.0, seed: int = 1) -> Recording:
                          extra={"speed_mps": 1.3, "tags": ["a", "b"]})
     anns = (Annotation("bout", 0.5, 2.0, detail="activity=walking"),
             Annotation("clipping", 0.1, 0.2, "shank_left", "acc_x", "3 of 10 samples clipped"))
+    if not clip:
+        anns = anns[:1]
     return Recording(t, fs, streams, meta, anns)
 
 
@@ -384,7 +386,7 @@ def test_mixed_rates_are_explained(tmp_path):
         lines[k] = ",".join(parts[:7] + [""] * 6)
     p = write_text(tmp_path, "\n".join([header(pl), *lines]))
     expect_error(p, r"column 'thigh_left_\*': expected every placement sampled on every row of "
-                    r"'time_s', found thigh_left with values on every 2th row only while "
+                    r"'time_s', found thigh_left with values on every 2nd row only while "
                     r"shank_left has values on every row: the table mixes sensors sampled at "
                     r"different rates")
 
@@ -493,3 +495,150 @@ def test_fuzzed_bytes_raise_only_gaitkit_errors(tmp_path, data, cut):
     except GaitkitError:
         return
     assert isinstance(rec, Recording)
+
+
+# -- dialects ----------------------------------------------------------------------------
+
+
+def test_bom_crlf_comments_and_blank_lines(tmp_path):
+    text = "\r\n".join(["", "# exported by a logger", "", header(), *rows(30), "", ""])
+    p = tmp_path / "d.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    rec = read_quiet(p, sampling_rate_hz=100.0)
+    assert rec.n_samples == 30 and rec.placements == ("shank_left",)
+    np.testing.assert_allclose(rec.time_s, np.arange(30) / 100.0)
+
+
+def test_blank_line_inside_data_is_named(tmp_path):
+    lines = rows(10)
+    lines.insert(4, "")
+    p = write_text(tmp_path, "\n".join([header(), *lines]) + "\n")
+    expect_error(p, r"line 6, column 'time_s': expected a finite time, found an empty cell")
+
+
+def test_whitespace_separated_is_detected_and_stated(tmp_path):
+    text = "\n".join([header().replace(",", "  "), *(r.replace(",", " ") for r in rows(20))])
+    with pytest.warns(DataQualityWarning, match=r"columns are whitespace-separated"):
+        rec = read_recording(write_text(tmp_path, text), sampling_rate_hz=100.0)
+    assert rec.n_samples == 20
+
+
+def test_absurd_time_values(tmp_path):
+    lines = rows(4)
+    lines[1] = "1e308" + lines[1][lines[1].index(","):]
+    p = write_text(tmp_path, "\n".join([header(), *lines]))
+    expect_error(p, r"line 3, column 'time_s': expected \|time\| <= 1e\+12 \(1e12 s\), found "
+                    r"1e\+308")
+
+
+def test_time_steps_give_no_rate(tmp_path):
+    lines = rows(3)
+    for k, v in enumerate(["0", "1e-320", "2e-320"]):
+        lines[k] = v + lines[k][lines[k].index(","):]
+    p = write_text(tmp_path, "\n".join([header(), *lines]))
+    expect_error(p, r"expected time steps that give a sampling rate, found a median step of "
+                    r"1e-320 s; pass the sampling rate")
+
+
+TOKENS = ["", "nan", "NaN", "inf", "-inf", "1e400", "-", "1,5", '"', "abc", "True", "0x1p3",
+          "1e-320", "999999", "-999", "  7 ", "#", "1;2", "\t", "NA", "null", "0"]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=HC)
+@given(data=st.data())
+def test_fuzzed_cells_raise_only_gaitkit_errors(tmp_path, data):
+    """Valid files with random cells, lines and fields damaged."""
+    pl = data.draw(st.sampled_from([("shank_left",), ("shank_left", "thigh_left")]))
+    n = data.draw(st.integers(2, 12))
+    lines = [header(pl), *rows(n, placements=pl)]
+    for _ in range(data.draw(st.integers(1, 6))):
+        k = data.draw(st.integers(0, len(lines) - 1))
+        cells = lines[k].split(",")
+        action = data.draw(st.sampled_from(["cell", "drop_field", "add_field", "swap", "dup"]))
+        if action == "cell":
+            cells[data.draw(st.integers(0, len(cells) - 1))] = data.draw(st.sampled_from(TOKENS))
+            lines[k] = ",".join(cells)
+        elif action == "drop_field":
+            lines[k] = ",".join(cells[:-1])
+        elif action == "add_field":
+            lines[k] = lines[k] + "," + data.draw(st.sampled_from(TOKENS))
+        elif action == "swap" and len(lines) > 2:
+            j = data.draw(st.integers(1, len(lines) - 1))
+            lines[k], lines[j] = lines[j], lines[k]
+        else:
+            lines.insert(k, lines[k])
+    p = tmp_path / "cells.csv"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        rec = read_quiet(p, sampling_rate_hz=data.draw(st.sampled_from([None, 100.0])))
+    except GaitkitError as exc:
+        assert "\n" not in str(exc) and str(p) in str(exc)
+        return
+    assert isinstance(rec, Recording) and rec.n_samples >= 2
+    assert np.all(np.diff(rec.time_s) > 0)
+
+
+def test_rate_argument_overrides_sidecar_and_says_so(tmp_path):
+    rec = make_recording(clip=False)
+    write_recording(rec, tmp_path / "o.csv")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        back = read_recording(tmp_path / "o.csv", sampling_rate_hz=50.0)
+    assert back.sampling_rate_hz == 50.0
+    note = "sampling rate 50 Hz given by the user overrides the sidecar's 100 Hz"
+    assert note in back.meta.notes
+    assert any(note in str(w.message) for w in caught)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = read_recording(tmp_path / "o.csv", sampling_rate_hz=100.0)
+    assert same.meta.notes == rec.meta.notes
+
+
+def test_hand_written_sidecar_keeps_metadata_and_runs_detectors(tmp_path):
+    lines = rows(200)
+    for k in range(50, 56):
+        parts = lines[k].split(",")
+        parts[1] = "39.2266"
+        lines[k] = ",".join(parts)
+    p = write_text(tmp_path, "\n".join([header(), *lines]) + "\n")
+    sidecar_path(p).write_text(json.dumps({
+        "sampling_rate_hz": 100, "subject": "P7",
+        "annotations": [{"kind": "calibration", "start_s": 0.0, "end_s": 0.4}]}))
+    with pytest.warns(DataQualityWarning, match="clipping"):
+        rec = read_recording(p)
+    assert rec.meta.subject == "P7" and rec.sampling_rate_hz == 100.0
+    assert sorted(rec.annotations.kind) == ["calibration", "clipping"]
+
+
+def test_unrelated_json_beside_csv_is_ignored(tmp_path):
+    p = write_text(tmp_path, "\n".join([header(), *rows(50)]) + "\n")
+    sidecar_path(p).write_text(json.dumps({"vendor": "X", "firmware": "1.2"}))
+    with pytest.warns(DataQualityWarning, match="estimated"):
+        rec = read_recording(p)
+    assert "rec.json ignored: it has none of the sidecar keys" in rec.meta.notes
+
+
+def test_numpy_metadata_is_written_as_json(tmp_path):
+    import dataclasses
+
+    rec = make_recording(clip=False)
+    rec = dataclasses.replace(rec, meta=RecordingMeta(extra={
+        "speed_mps": np.float32(1.25), "n": np.int64(3), "gains": np.array([1.0, 2.0])}))
+    write_recording(rec, tmp_path / "np.csv")
+    back = read_quiet(tmp_path / "np.csv")
+    assert dict(back.meta.extra) == {"speed_mps": 1.25, "n": 3, "gains": [1.0, 2.0]}
+
+
+def test_gzip_round_trip(tmp_path):
+    rec = make_recording(clip=False)
+    csv_path, side = write_recording(rec, tmp_path / "walk.csv.gz")
+    assert side == tmp_path / "walk.json"
+    assert csv_path.read_bytes()[:2] == b"\x1f\x8b"  # gzip magic
+    back = read_recording(csv_path)
+    assert_same(rec, back)
+
+
+def test_corrupt_gzip(tmp_path):
+    p = tmp_path / "bad.csv.gz"
+    p.write_bytes(b"\x1f\x8b\x08\x00garbage-not-deflate")
+    expect_error(p, r"bad.csv.gz: expected gzip-compressed text \(.gz\), found")

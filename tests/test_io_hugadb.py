@@ -7,8 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from gaitkit.errors import DataQualityWarning, InputFormatError
+from gaitkit.errors import DataQualityWarning, GaitkitError, InputFormatError
 from gaitkit.io import HUGADB_DEFAULT_RATE_HZ, detect_format, labelled_bouts, read_recording
 from gaitkit.io._hugadb import HEADER
 from gaitkit.units import G0
@@ -233,3 +235,101 @@ def test_detector_figures_per_file(sample):
             static = [s["max_static_median_radps"] for s in stats.values()]
             if "various" in name:
                 assert max(static) < 0.15
+
+
+TOKENS = ["", "nan", "1e400", "abc", "32767", "-32768", "40000", "1.5", "0", "13", "-1", "\t"]
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_fuzzed_hugadb_raises_only_gaitkit_errors(tmp_path, data):
+    n = data.draw(st.integers(2, 8))
+    lines = hugadb_text(still_rows(n)).splitlines()
+    for _ in range(data.draw(st.integers(1, 5))):
+        k = data.draw(st.integers(0, len(lines) - 1))
+        cells = lines[k].split("\t")
+        cells[data.draw(st.integers(0, len(cells) - 1))] = data.draw(st.sampled_from(TOKENS))
+        lines[k] = "\t".join(cells)
+    p = tmp_path / "HuGaDB_v1_walking_99_00.txt"
+    p.write_text("\n".join(lines) + "\n")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DataQualityWarning)
+            rec = read_recording(p, sampling_rate_hz=data.draw(st.sampled_from([None, 60.0])))
+    except GaitkitError as exc:
+        assert "\n" not in str(exc)
+        return
+    assert rec.n_samples >= 2 and rec.placements == PLACEMENTS6
+
+
+def mapped_copy(hugadb_dir, name, tmp_path, gyr_unit: str):
+    """Write a HuGaDB file as a vendor-style CSV in g and deg/s (or rad/s), no time column."""
+    import pandas as pd
+
+    from gaitkit.io import HUGADB_PLACEMENTS
+
+    raw = pd.read_csv(hugadb_dir / name, sep="\t", skiprows=3)
+    out = {}
+    chans = []
+    for code, placement in HUGADB_PLACEMENTS.items():
+        for a in "xyz":
+            out[f"{code}_ax_{a}"] = raw[f"acc_{code}_{a}"] / 16384.0
+            g = raw[f"gyro_{code}_{a}"] / 16.384
+            out[f"{code}_gx_{a}"] = g if gyr_unit == "deg/s" else np.deg2rad(g)
+            chans += [{"column": f"{code}_ax_{a}", "placement": placement, "quantity": "acc",
+                       "axis": a},
+                      {"column": f"{code}_gx_{a}", "placement": placement, "quantity": "gyr",
+                       "axis": a}]
+    p = tmp_path / f"{name}.{gyr_unit.replace('/', '_')}.csv"
+    pd.DataFrame(out).to_csv(p, index=False)
+    return p, {"time": None, "sampling_rate_hz": 58.8, "units": {"acc": "auto", "gyr": "auto"},
+               "channels": chans}
+
+
+@pytest.mark.parametrize("name", ["HuGaDB_v1_walking_08_01.txt", "HuGaDB_v1_various_08_05.txt"])
+@pytest.mark.parametrize("gyr_unit", ["deg/s", "rad/s"])
+def test_unit_inference_on_real_data(hugadb_dir, tmp_path, name, gyr_unit):
+    """Gyro unit told from how fast gravity turns in the accelerometer, on all six sensors."""
+    from gaitkit.io import read_mapped_csv
+
+    p, cmap = mapped_copy(hugadb_dir, name, tmp_path, gyr_unit)
+    rec, msgs = read_all_mapped(read_mapped_csv, p, cmap)
+    assert sum(f"assumed {gyr_unit} for" in m for m in msgs) == 6
+    assert sum("assumed g for" in m for m in msgs) == 6
+    ref, _ = read_all(hugadb_dir / name)
+    for pl in PLACEMENTS6:
+        np.testing.assert_allclose(rec.streams[pl].gyr_radps, ref.streams[pl].gyr_radps,
+                                   rtol=1e-12, atol=1e-12)
+
+
+def test_unit_inference_refuses_amplified_gyros(hugadb_dir, tmp_path):
+    from gaitkit.io import read_mapped_csv
+
+    p, cmap = mapped_copy(hugadb_dir, CORRUPTED, tmp_path, "deg/s")
+    with pytest.raises(InputFormatError, match=r"gyr: cannot tell deg/s from rad/s: it reads "
+                                               r"\d+× the rate at which gravity turns"):
+        read_all_mapped(read_mapped_csv, p, cmap)
+
+
+def read_all_mapped(reader, p, cmap):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        rec = reader(p, cmap)
+    return rec, [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+
+
+def test_labelled_gait_bouts_feed_the_event_detector(sample):
+    rec, _ = sample["HuGaDB_v1_various_01_08.txt"]
+    gait = labelled_bouts(rec, gait_only=True)
+    every = labelled_bouts(rec)
+    assert set(gait.activity) == {"walk"}
+    assert gait.bout_id.tolist() == list(range(len(gait)))
+    n_header = rec.meta.extra["hugadb_activity"].split().count("walking")  # "#Activity" line
+    assert len(gait) == (every.activity == "walking").sum() == n_header == 9
+    np.testing.assert_allclose(
+        gait.end_s - gait.start_s,
+        (every.end_s - every.start_s)[every.activity == "walking"].to_numpy())
+    events = pytest.importorskip("gaitkit.events")
+    det = events.detect_gait_events(rec, gait)  # accepted as bouts by the detector
+    assert len(det.events) > 0

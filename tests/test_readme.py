@@ -30,7 +30,7 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
     (code,) = [b for b in _blocks("python") if "import gaitkit" in b][:1]
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
-    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - our own README
+    exec(compile(code, "README.md", "exec"), namespace)
     result = namespace["result"]
     assert len(result.strides) > 20
     assert {"left", "right"} <= set(result.summary["legs"])

@@ -29,6 +29,7 @@ DEMO_CONFIG = SimulationConfig(
 
 
 def main() -> None:
+    """Write the demo recording and its ground truth beside this script."""
     for path in write_simulation(simulate_gait(DEMO_CONFIG), HERE / "demo_walk.csv"):
         print(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB)")
 

@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("input", help="input recording")
-    p.add_argument("output", help="output .csv (sidecar written beside it)")
+    p.add_argument("output", help="output .csv or .csv.gz (sidecar written beside it)")
     p.add_argument("--rate", type=float, metavar="HZ", help="sampling rate, if the input lacks it")
     p.add_argument(
         "--format",
@@ -41,9 +41,10 @@ def run(args: argparse.Namespace) -> int:
     from gaitkit.io import sidecar_path, write_recording
 
     out = Path(args.output)
-    if out.suffix.lower() != ".csv":
-        raise InputFormatError(f"expected an output file ending in .csv, found {out.name!r}",
-                               path=out)
+    if not out.name.lower().endswith((".csv", ".csv.gz")):
+        raise InputFormatError(
+            f"expected an output file ending in .csv or .csv.gz, found {out.name!r}", path=out
+        )
     if not args.overwrite:
         for f in (out, sidecar_path(out)):
             if f.exists():

@@ -8,8 +8,6 @@ import sys
 import warnings
 from typing import Any
 
-import numpy as np
-
 __all__ = ["describe", "register"]
 
 
@@ -50,7 +48,12 @@ def read_with_warnings(path: str, args: argparse.Namespace) -> tuple[Any, list[s
             sampling_rate_hz=args.rate,
             column_map=args.map,
         )
-    msgs = [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]
+    msgs = [
+        str(w.message)
+        if issubclass(w.category, DataQualityWarning)
+        else f"{w.category.__name__}: {w.message}"
+        for w in caught
+    ]
     prefix = f"{path}: "
     return rec, [m.removeprefix(prefix) for m in msgs]
 
@@ -59,16 +62,18 @@ def describe(
     rec: Any, warning_texts: list[str] | None = None, file_format: str | None = None
 ) -> dict[str, Any]:
     """Summarise a recording as a JSON-serialisable dict (what ``info --json`` prints)."""
+    import numpy as np
+
     from gaitkit.io import labelled_bouts
     from gaitkit.quality import assess_quality
 
     report = assess_quality(rec)
     ann = rec.annotations
     gaps = ann[ann.kind == "gap"]
-    missing = 0
-    for d in gaps.detail:
-        head = d.split(" ", 1)[0]
-        missing += int(head) if head.isdigit() else 0
+    with np.errstate(all="ignore"):
+        steps = np.diff(rec.time_s) * rec.sampling_rate_hz
+    big = steps[(steps > 1.5) & np.isfinite(steps)]
+    missing = int(np.sum(np.round(big) - 1))
     notes = list(rec.meta.notes)
     rate_note = next((n for n in notes if "sampling rate" in n), None)
     assumed = rate_note is not None and ("assumed" in rate_note or "estimated" in rate_note)

@@ -15,7 +15,9 @@ def _side_value(text: str) -> tuple[str, float]:
     side, sep, value = text.partition("=")
     side = side.strip().lower()
     if not sep or side not in _SIDES:
-        raise argparse.ArgumentTypeError(f"expected SIDE=VALUE with SIDE left or right, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected SIDE=VALUE with SIDE left or right, got {text!r}"
+        )
     try:
         return side, float(value)
     except ValueError:
@@ -96,6 +98,10 @@ def register(subparsers: Any) -> None:
                    help="gyroscope white-noise SD in rad/s (default 0.001)")
     p.add_argument("--gyr-bias", type=float, default=0.02, metavar="RAD_PER_S",
                    help="gyroscope bias magnitude in rad/s, random direction (default 0.02)")
+    p.add_argument("--gyr-bias-rw", type=float, default=0.0, metavar="RAD_PER_S_SQRT_S",
+                   help="gyroscope bias random walk density in rad/s/√s (default 0)")
+    p.add_argument("--acc-bias", type=float, default=0.0, metavar="M_PER_S2",
+                   help="accelerometer bias magnitude in m/s², random direction (default 0)")
     p.add_argument("--acc-range", type=float, default=16.0, metavar="G",
                    help="accelerometer full-scale range in g (default 16)")
     p.add_argument("--gyr-range", type=float, default=2000.0, metavar="DEG_PER_S",
@@ -117,12 +123,16 @@ def _run(args: argparse.Namespace) -> int:
         stride_time_cv_pct=args.stride_cv,
         amplitude_cv_pct=args.amplitude_cv,
         step_time_asymmetry_pct=args.asymmetry,
-        extra_tibial_internal_rotation_deg={"left": 0.0, "right": 0.0, **dict(args.extra_tibial_ir)},
+        extra_tibial_internal_rotation_deg={
+            "left": 0.0, "right": 0.0, **dict(args.extra_tibial_ir)
+        },
         hip_rom_scale={"left": 1.0, "right": 1.0, **dict(args.hip_rom_scale)},
         sampling_rate_hz=args.rate,
         acc_noise_mps2=args.acc_noise,
         gyr_noise_radps=args.gyr_noise,
         gyr_bias_radps=args.gyr_bias,
+        gyr_bias_rw_radps_per_sqrt_s=args.gyr_bias_rw,
+        acc_bias_mps2=args.acc_bias,
         acc_range_g=args.acc_range,
         gyr_range_dps=args.gyr_range,
         misalignment_deg=args.misalignment,

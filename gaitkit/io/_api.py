@@ -100,7 +100,10 @@ def read_recording(
         from gaitkit.io._mapped_csv import read_mapped_csv
 
         if column_map is None:
-            raise InputFormatError("format='mapped' needs column_map=", path=path)
+            raise InputFormatError(
+                "format 'mapped' needs a column map (column_map=, or --map on the command line)",
+                path=path,
+            )
         return read_mapped_csv(
             path, column_map, sampling_rate_hz=sampling_rate_hz, check_quality=check_quality
         )
@@ -127,16 +130,30 @@ def write_recording(recording: Recording, path: str | Path) -> tuple[Path, Path]
     return write_gaitkit_csv(check_recording(recording), path)
 
 
-def labelled_bouts(recording: Recording) -> pd.DataFrame:
-    """Activity labels carried by a recording's annotations, as a bouts table.
+#: Labelled activities that the gait-event detector handles, in its vocabulary.
+GAIT_VOCABULARY: dict[str, str] = {"walking": "walk", "running": "run"}
+
+
+def labelled_bouts(recording: Recording, *, gait_only: bool = False) -> pd.DataFrame:
+    """Return the activity labels carried by a recording's annotations, as a bouts table.
 
     Readers of labelled datasets (HuGaDB's per-sample ``act`` column) store each run of one
     activity as an annotation whose detail starts ``activity=<name>``. This returns them with
-    the columns of :data:`gaitkit.schema.BOUT_COLUMNS` (``bout_id, start_s, end_s, activity``),
-    all activities included (standing, sitting, ...), so detected bouts can be checked against
-    them.
+    the columns of :data:`gaitkit.schema.BOUT_COLUMNS` (``bout_id, start_s, end_s, activity``).
+
+    Parameters
+    ----------
+    recording
+        A recording with activity annotations (none gives an empty table).
+    gait_only
+        ``False`` (default): every labelled span, with the dataset's own names (walking,
+        going_up, standing, ...), to check detected bouts against. ``True``: only walking and
+        running spans, renamed ``"walk"``/``"run"`` as :func:`gaitkit.events.detect_bouts`
+        names them, so they can stand in for detected bouts (``bout_id`` renumbered).
     """
     spans = sorted(activity_spans(check_recording(recording)), key=lambda r: r[1])
+    if gait_only:
+        spans = [(GAIT_VOCABULARY[a], s, e) for a, s, e in spans if a in GAIT_VOCABULARY]
     return pd.DataFrame(
         {
             "bout_id": pd.Series(range(len(spans)), dtype="int64"),

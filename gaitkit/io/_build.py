@@ -112,14 +112,24 @@ def check_mixed_rates(
     p, s = next(iter(slow.items()))
     others = [q for q, sq in steps.items() if sq < 2]
     vs = f" while {', '.join(others)} has values on every row" if others else ""
+    ordinal = _ordinal(s)
     raise InputFormatError(
         f"expected every placement sampled on every row of '{time_column}', found "
-        f"{p} with values on every {s:g}th row only{vs}: the table mixes sensors sampled at "
+        f"{p} with values on every {ordinal} row only{vs}: the table mixes sensors sampled at "
         "different rates (or the time column is denser than the data); resample them onto "
         "one time base before reading",
         path=path,
         column=f"{p}_*",
     )
+
+
+def _ordinal(x: float) -> str:
+    """``2.0 -> '2nd'``, ``11.0 -> '11th'``, ``2.5 -> '2.5th'``."""
+    if not float(x).is_integer():
+        return f"{x:g}th"
+    k = int(x)
+    suffix = "th" if 10 <= k % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(k % 10, "th")
+    return f"{k}{suffix}"
 
 
 def resolve_rate(
@@ -154,9 +164,16 @@ def resolve_rate(
     float
         Sampling rate in Hz.
     """
-    med_dt = float(np.median(np.diff(t_s)))
-    est = 1.0 / med_dt
+    with np.errstate(over="ignore", divide="ignore"):
+        med_dt = float(np.median(np.diff(t_s)))
+        est = 1.0 / med_dt
     if declared_hz is None:
+        if not (np.isfinite(est) and est > 0 and np.isfinite(med_dt)):
+            raise InputFormatError(
+                f"expected time steps that give a sampling rate, found a median step of "
+                f"{med_dt!r} s; pass the sampling rate",
+                path=path,
+            )
         note = (
             f"sampling rate estimated as {est:.6g} Hz from the median time step "
             f"({med_dt:.6g} s); not declared in the file"

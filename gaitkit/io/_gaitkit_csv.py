@@ -51,14 +51,26 @@ from gaitkit.model import (
 __all__ = ["FORMAT_VERSION", "read_gaitkit_csv", "sidecar_path", "write_gaitkit_csv"]
 
 FORMAT_VERSION = 1
+SIDECAR_FORMAT = "gaitkit-csv"
+#: Keys of a sidecar; a same-stem JSON with none of them is not a sidecar and is ignored.
+SIDECAR_KEYS = frozenset(
+    {"format", "format_version", "gaitkit_version", "sampling_rate_hz", "subject", "session",
+     "device", "source", "notes", "extra", "annotations", "units"}
+)
 TIME_COLUMN = "time_s"
 CHANNELS: tuple[str, ...] = tuple(f"{q}_{a}" for q in ("acc", "gyr") for a in AXES)
 _COLUMN = re.compile(r"^(?P<placement>.+)_(?P<q>acc|gyr)_(?P<axis>[xyz])$")
 
 
 def sidecar_path(path: str | Path) -> Path:
-    """Return the JSON sidecar path beside a CSV: same stem, ``.json``."""
-    return Path(path).with_suffix(".json")
+    """Return the JSON sidecar path beside a CSV: same stem, ``.json``.
+
+    ``walk.csv`` and ``walk.csv.gz`` both have the sidecar ``walk.json``.
+    """
+    p = Path(path)
+    if p.name.lower().endswith(".csv.gz"):
+        return p.with_name(p.name[: -len(".csv.gz")] + ".json")
+    return p.with_suffix(".json")
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -214,12 +226,15 @@ def read_gaitkit_csv(
     path
         The CSV file.
     sampling_rate_hz
-        Overrides the sidecar's rate; needed (else estimated from the median time step, with a
-        note and a :class:`DataQualityWarning`) when there is no sidecar.
+        The rate when there is no sidecar (else estimated from the median time step, with a
+        note and a :class:`DataQualityWarning`). With a sidecar, an explicit value that differs
+        from the sidecar's overrides it, with a note and a warning.
     check_quality
-        Run the data-quality detectors when there is no sidecar. With a sidecar written by
-        gaitkit, its annotations are taken as they are (the detectors already ran when the
-        recording was first read or generated), and its defects are still warned about.
+        Run the data-quality detectors. With a sidecar written by gaitkit
+        (``"format": "gaitkit-csv"``), its annotations are taken as they are instead (the
+        detectors already ran when the recording was first read or generated) and its defects
+        are still warned about; a hand-written sidecar's annotations are kept and the
+        detectors run as well. A same-stem JSON with no sidecar key is ignored (noted).
 
     Returns
     -------
@@ -235,6 +250,9 @@ def read_gaitkit_csv(
         warnings.warn(f"{p}: {note}", DataQualityWarning, stacklevel=3)
     plan = _column_plan(layout.names, p, layout.header_line)
     side = _read_sidecar(p)
+    if side is not None and not (set(side) & SIDECAR_KEYS):
+        notes.append(f"{sidecar_path(p).name} ignored: it has none of the sidecar keys")
+        side = None
     cols = parse_numeric(p, layout)
     first = layout.header_line + 1
     t = cols[TIME_COLUMN]
@@ -255,6 +273,14 @@ def read_gaitkit_csv(
     if side is not None:
         if sampling_rate_hz is not None:
             declared, by = sampling_rate_hz, "sampling_rate_hz argument"
+            side_fs = side.get("sampling_rate_hz")
+            if side_fs is not None and float(side_fs) != float(sampling_rate_hz):
+                note = (
+                    f"sampling rate {float(sampling_rate_hz):g} Hz given by the user overrides "
+                    f"the sidecar's {float(side_fs):g} Hz"
+                )
+                notes.append(note)
+                warnings.warn(f"{p}: {note}", DataQualityWarning, stacklevel=3)
         else:
             declared, by = side.get("sampling_rate_hz"), "sidecar"
     else:
@@ -285,6 +311,11 @@ def read_gaitkit_csv(
                 path=sidecar_path(p),
                 column="annotations",
             )
+        if side.get("format") != SIDECAR_FORMAT:
+            # Hand-written sidecar: use its metadata and annotations, still run the detectors.
+            return finish_recording(
+                t, fs, arrays, meta, path=p, annotations=anns, run_quality=check_quality
+            )
         rec = Recording(
             t, fs, {pl: SensorStream(a, g) for pl, (a, g) in arrays.items()}, meta, tuple(anns)
         )
@@ -300,7 +331,7 @@ def read_gaitkit_csv(
 def _sidecar_doc(rec: Recording) -> dict[str, Any]:
     m = rec.meta
     return {
-        "format": "gaitkit-csv",
+        "format": SIDECAR_FORMAT,
         "format_version": FORMAT_VERSION,
         "gaitkit_version": __version__,
         "sampling_rate_hz": rec.sampling_rate_hz,
@@ -315,6 +346,17 @@ def _sidecar_doc(rec: Recording) -> dict[str, Any]:
         ],
         "units": {"time_s": "s", "acc": "m/s^2", "gyr": "rad/s"},
     }
+
+
+def _jsonable(obj: Any) -> Any:
+    """Turn numpy scalars and arrays (common in configs and metadata) into JSON values."""
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (set, frozenset)):
+        return sorted(obj, key=repr)
+    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
 
 
 def write_gaitkit_csv(recording: Recording, path: str | Path) -> tuple[Path, Path]:
@@ -340,7 +382,7 @@ def write_gaitkit_csv(recording: Recording, path: str | Path) -> tuple[Path, Pat
         )
     doc = _sidecar_doc(recording)
     try:
-        text = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False)
+        text = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False, default=_jsonable)
     except (TypeError, ValueError) as exc:
         raise InputFormatError(
             f"expected JSON-serialisable metadata, found {exc}", path=side, column="extra"

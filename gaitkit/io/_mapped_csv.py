@@ -19,13 +19,12 @@ its unit, or a sampling rate). It round-trips through JSON (and can be read from
 ``units`` gives defaults per quantity; a channel's own ``unit`` wins. ``"auto"`` detects the
 unit from the data and says so (``meta.notes`` and a :class:`DataQualityWarning`):
 
-- acceleration: the median of ``|a|`` (norm of a placement's three axes) is about 1 in g and
-  about 9.8 in m/s² (gravity dominates the median in gait; Moe-Nilssen 1998, Clin Biomech
-  13:320-327 uses the same fact to correct tilt), 1000 in mg;
-- angular velocity: the 99th percentile of ``|ω|`` is 3-10 rad/s in walking and running
-  (170-570 deg/s; Aminian et al. 2002, J Biomech 35:689-699), so above 20 it must be deg/s and,
-  when the subject moves, below 12 it must be rad/s; between, or with a still recording, the
-  unit cannot be told and must be declared.
+- acceleration: the median of ``|a|`` is about 1 in g, 9.8 in m/s², 1000 in mg
+  (:func:`gaitkit.io._units.infer_acc_unit`);
+- angular velocity: compared with the rate at which gravity's direction turns in the
+  accelerometer during slow movements, a gyro reads about 1× in rad/s and 57.3× in deg/s
+  (:func:`gaitkit.io._units.infer_gyr_unit`); when the data cannot tell, the reader raises and
+  asks for the unit.
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ from gaitkit.errors import ConfigError, DataQualityWarning, InputFormatError
 from gaitkit.frames import PLACEMENTS
 from gaitkit.io._build import check_magnitudes, check_mixed_rates, finish_recording, resolve_rate
 from gaitkit.io._text import check_time, parse_numeric, sniff
+from gaitkit.io._units import infer_acc_unit, infer_gyr_unit
 from gaitkit.model import AXES, Recording, RecordingMeta
 from gaitkit.units import G0, RAD_PER_DEG
 
@@ -56,11 +56,6 @@ GYR_UNITS: Mapping[str, float] = {"rad/s": 1.0, "deg/s": RAD_PER_DEG, "dps": RAD
 #: Accepted time units → factor to s.
 TIME_UNITS: Mapping[str, float] = {"s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6}
 
-#: Gyro unit detection thresholds on the 99th percentile of |ω| (see module docstring).
-GYR_DEG_ABOVE = 20.0
-GYR_RAD_BELOW = 12.0
-#: A placement "moves" when the standard deviation of |a| exceeds 0.1 g.
-MOVING_ACC_STD_MPS2 = 0.1 * G0
 
 Quantity = Literal["acc", "gyr"]
 
@@ -320,48 +315,6 @@ def _as_map(column_map: Any) -> ColumnMap:
     )
 
 
-def _detect_acc_unit(raw: np.ndarray, placement: str) -> tuple[str, str]:
-    """Return (unit, reason) for a placement's (n, 3) raw acceleration."""
-    norm = np.linalg.norm(raw, axis=1)
-    norm = norm[np.isfinite(norm)]
-    if norm.size == 0:
-        raise ConfigError(f"{placement} acc: no finite samples to detect the unit from")
-    med = float(np.median(norm))
-    for unit, lo, hi in (("g", 0.5, 2.0), ("m/s^2", 5.0, 20.0), ("mg", 500.0, 2000.0)):
-        if lo <= med <= hi:
-            return unit, f"assumed {unit} for {placement} acc because median |acc| = {med:.3g}"
-    raise ConfigError(
-        f"{placement} acc: cannot tell the unit, median |acc| = {med:.3g} (expected about 1 for "
-        "g, 9.8 for m/s², 1000 for mg); declare the unit in the column map"
-    )
-
-
-def _detect_gyr_unit(raw: np.ndarray, acc_si: np.ndarray, placement: str) -> tuple[str, str]:
-    """Return (unit, reason) for a placement's (n, 3) raw angular velocity."""
-    norm = np.linalg.norm(raw, axis=1)
-    ok = np.isfinite(norm)
-    if not ok.any():
-        raise ConfigError(f"{placement} gyr: no finite samples to detect the unit from")
-    p99 = float(np.percentile(norm[ok], 99))
-    anorm = np.linalg.norm(acc_si, axis=1)
-    moving = float(np.nanstd(anorm)) > MOVING_ACC_STD_MPS2
-    if p99 > GYR_DEG_ABOVE:
-        return "deg/s", (
-            f"assumed deg/s for {placement} gyr because the 99th percentile of |gyr| = "
-            f"{p99:.3g} (> {GYR_DEG_ABOVE:g}, implausible in rad/s)"
-        )
-    if moving and p99 < GYR_RAD_BELOW:
-        return "rad/s", (
-            f"assumed rad/s for {placement} gyr because the 99th percentile of |gyr| = "
-            f"{p99:.3g} while the sensor moves (< {GYR_RAD_BELOW:g}; deg/s would be too slow)"
-        )
-    why = "the sensor is nearly still" if not moving else "it lies between the two ranges"
-    raise ConfigError(
-        f"{placement} gyr: cannot tell deg/s from rad/s (99th percentile of |gyr| = {p99:.3g}, "
-        f"{why}); declare the unit in the column map"
-    )
-
-
 def read_mapped_csv(
     path: str | Path,
     column_map: ColumnMap | Mapping[str, Any] | str | Path,
@@ -427,7 +380,13 @@ def read_mapped_csv(
     by = "sampling_rate_hz argument" if sampling_rate_hz is not None else "column map"
     if cmap.time_column is not None:
         raw_t = cols[cmap.time_column]
-        check_time(raw_t, path=p, first_line=first, column=cmap.time_column)
+        check_time(
+            raw_t,
+            path=p,
+            first_line=first,
+            column=cmap.time_column,
+            seconds_per_unit=TIME_UNITS[cmap.time_unit],
+        )
         t = raw_t * TIME_UNITS[cmap.time_unit]
         if not np.all(np.diff(t) > 0):
             raise InputFormatError(
@@ -460,9 +419,9 @@ def read_mapped_csv(
             if "auto" in units:
                 try:
                     if group is acc_specs:
-                        unit, reason = _detect_acc_unit(raw, placement)
+                        unit, reason = infer_acc_unit(raw, placement)
                     else:
-                        unit, reason = _detect_gyr_unit(raw, acc_si, placement)
+                        unit, reason = infer_gyr_unit(raw, acc_si, fs, placement)
                 except ConfigError as exc:
                     raise InputFormatError(str(exc), path=p, column=group[0].column) from None
                 notes.append(reason)

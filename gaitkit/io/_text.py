@@ -22,6 +22,7 @@ __all__ = ["TextLayout", "check_time", "parse_numeric", "sniff"]
 
 _SNIFF_BYTES = 1 << 16
 _DELIMS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_WHITESPACE = r"\s+"
 _PARSER_LINE = re.compile(r"line (\d+)")
 _EXPECTED_SAW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
@@ -51,11 +52,22 @@ class TextLayout:
     @property
     def delimiter_name(self) -> str:
         """Human name of the delimiter (``"comma"``, ``"semicolon"``, ``"tab"``)."""
+        if self.delimiter == _WHITESPACE:
+            return "whitespace"
         return _DELIMS.get(self.delimiter, repr(self.delimiter))
+
+
+def zlib_error() -> type[Exception]:
+    """``zlib.error`` (raised by gzip on corrupt streams)."""
+    import zlib
+
+    return zlib.error
 
 
 def sniff(path: str | Path) -> TextLayout:
     """Read the start of a text file: comment lines, header and delimiter.
+
+    Files ending in ``.gz`` are decompressed on the fly (as pandas does when parsing).
 
     Raises
     ------
@@ -64,8 +76,19 @@ def sniff(path: str | Path) -> TextLayout:
     """
     p = Path(path)
     try:
-        with p.open("rb") as fh:
-            head = fh.read(_SNIFF_BYTES)
+        if p.name.lower().endswith(".gz"):
+            import gzip
+
+            try:
+                with gzip.open(p, "rb") as fh:
+                    head = fh.read(_SNIFF_BYTES)
+            except (gzip.BadGzipFile, EOFError, zlib_error()) as exc:
+                raise InputFormatError(
+                    f"expected gzip-compressed text (.gz), found {exc}", path=p
+                ) from None
+        else:
+            with p.open("rb") as fh:
+                head = fh.read(_SNIFF_BYTES)
     except FileNotFoundError:
         raise InputFormatError("no such file", path=p) from None
     except IsADirectoryError:
@@ -83,7 +106,9 @@ def sniff(path: str | Path) -> TextLayout:
         line = text.count("\n", 0, k) + 1
         raise InputFormatError("expected UTF-8 text, found undecodable bytes", path=p, line=line)
     text = text.removeprefix("\ufeff")
-    lines = text.splitlines()
+    # Only \n, \r\n and \r end lines, as in pandas' parser (str.splitlines also splits on
+    # form feeds and Unicode separators, which would shift line numbers).
+    lines = re.split(r"\r\n|\r|\n", text)
     comments = []
     i = 0
     while i < len(lines) and (lines[i].startswith("#") or not lines[i].strip()):
@@ -99,6 +124,9 @@ def sniff(path: str | Path) -> TextLayout:
     counts = {d: header.count(d) for d in _DELIMS}
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
+        if len(header.split()) > 1:
+            names = header.split()
+            return TextLayout(tuple(comments), i + 1, tuple(names), _WHITESPACE)
         delim = ","
     try:
         names = next(csv.reader([header], delimiter=delim))
@@ -239,10 +267,20 @@ def parse_numeric(
     return {names[c]: np.ascontiguousarray(df[c].to_numpy(dtype=np.float64)[:n]) for c in cols}
 
 
+#: Largest accepted |time| in seconds (about 31,700 years): beyond it, time differences lose
+#: all sub-second precision in float64 and can overflow.
+MAX_ABS_TIME_S = 1e12
+
+
 def check_time(
-    t: np.ndarray, *, path: str | Path, first_line: int, column: str
+    t: np.ndarray,
+    *,
+    path: str | Path,
+    first_line: int,
+    column: str,
+    seconds_per_unit: float = 1.0,
 ) -> None:
-    """Require finite, strictly increasing times; name the first offending line.
+    """Require finite, plausible, strictly increasing times; name the first offending line.
 
     Parameters
     ----------
@@ -250,6 +288,8 @@ def check_time(
         Times in the file's unit.
     path, first_line, column
         For the error message (``first_line`` is the line of ``t[0]``).
+    seconds_per_unit
+        Size of the file's time unit in seconds (for the :data:`MAX_ABS_TIME_S` limit).
     """
     bad = ~np.isfinite(t)
     if bad.any():
@@ -257,6 +297,16 @@ def check_time(
         found = "an empty cell" if np.isnan(t[i]) else repr(float(t[i]))
         raise InputFormatError(
             f"expected a finite time, found {found}", path=path, line=first_line + i, column=column
+        )
+    limit = MAX_ABS_TIME_S / seconds_per_unit
+    big = np.abs(t) > limit
+    if big.any():
+        i = int(np.flatnonzero(big)[0])
+        raise InputFormatError(
+            f"expected |time| <= {limit:g} (1e12 s), found {float(t[i])!r}",
+            path=path,
+            line=first_line + i,
+            column=column,
         )
     dt = np.diff(t)
     if (dt <= 0).any():

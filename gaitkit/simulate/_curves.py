@@ -13,9 +13,10 @@ are representative shapes for a healthy adult, not a reproduction of any one dat
 - Thigh sagittal inclination (hip-flexion proxy, thigh vs vertical). Walking: hip flexion/
   extension of Kadaba et al. (1990, J Orthop Res 8:383-392) and Winter (2009, *Biomechanics and
   Motor Control of Human Movement*, 4th ed., Wiley, appendix thigh segment angles) less ~10° of
-  anterior pelvic tilt: +22° at initial contact, -12° peak extension near 52 %, +25° peak
-  flexion near 88 %. Running: Novacheck (1998, Gait Posture 7:77-95) hip curve less ~15° of
-  pelvic tilt: +25° at contact, -22° near 45 %, +38° peak near 85 %.
+  anterior pelvic tilt: +20° at initial contact, -18° peak extension near 52 %, +24° peak
+  flexion near 87 % (range 42°, as the ~43° hip range of Kadaba et al.). Running: Novacheck
+  (1998, Gait Posture 7:77-95) hip curve less ~15° of pelvic tilt: +25° at contact, -22° near
+  45 %, +38° peak near 85 %.
 - Knee flexion. Walking (Kadaba et al. 1990; Perry & Burnfield 2010, *Gait Analysis*, 2nd ed.,
   SLACK): 4° at contact, loading-response peak 18° at 13 %, 4° at 40 %, 37° at toe-off, swing
   peak 62° at 72 %. Running (Novacheck 1998): 18° at contact, stance peak 40° at 15 %, 18° at
@@ -60,8 +61,8 @@ CHANNELS: tuple[str, ...] = (
 
 # canonical phase (%), value (deg)
 _WALK: Mapping[str, tuple[tuple[float, float], ...]] = {
-    "thigh_sagittal": ((0, 22), (10, 20), (30, 5), (50, -11), (55, -12), (60, -7), (70, 10),
-                       (80, 21), (88, 25), (95, 23.5)),
+    "thigh_sagittal": ((0, 20), (10, 18), (30, 1), (45, -13), (52, -18), (60, -12), (70, 5),
+                       (80, 19), (87, 24), (95, 22)),
     "knee": ((0, 4), (5, 10), (13, 18), (25, 11), (40, 4), (50, 9), (60, 37), (66, 55),
              (72, 62), (80, 46), (88, 19), (96, 2)),
     "thigh_frontal": ((0, 1), (15, 5), (30, 4), (50, 0), (60, -4), (70, -5), (85, -1)),
