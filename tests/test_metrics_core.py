@@ -357,9 +357,10 @@ def test_findings_text_names_side_number_threshold_and_source():
     by = {x["metric"]: x for x in f}
     tir = by["tibial_ir_excursion_deg"]
     assert tir["side"] == "right"
-    si = sym["tibial_ir_excursion_deg"]["si_pct"]
-    lo, hi = sym["tibial_ir_excursion_deg"]["ci95"]
-    assert f"{si:.0f} % larger than left" in tir["text"]
+    r = sym["tibial_ir_excursion_deg"]
+    si, (lo, hi) = r["si_pct"], r["ci95"]
+    assert f"{100 * (r['ratio'] - 1):.0f} % larger than left" in tir["text"]
+    assert f"Robinson symmetry index {si:.0f} %" in tir["text"]
     assert f"95 % CI {lo:.0f}–{hi:.0f} %" in tir["text"]
     assert "threshold 15 %" in tir["text"] and "Robinson" in tir["text"]
     assert by["thigh_sagittal_rom_deg"]["side"] == "left"  # concern: the smaller hip range

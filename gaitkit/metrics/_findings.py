@@ -58,8 +58,10 @@ def findings(
 
     Each finding is ``{metric, side, severity, text}``; the text states the number, the
     threshold, the method and the source, e.g. "Right tibial internal rotation excursion is
-    38 % larger than left (Robinson symmetry index 38 %, 95 % CI 25–51 %; threshold 15 %;
-    Robinson et al. 1987)."
+    60 % larger than left (13.4° vs 8.39°; Robinson symmetry index 46 %, 95 % CI 46–47 %;
+    threshold 15 %; Robinson et al. 1987; threshold basis: Ferber et al. 2002)." The plain
+    percentage is relative to the other leg (ratio − 1); the flag itself is decided on the
+    Robinson SI (relative to the mean of both legs) and its CI.
 
     Sources of findings:
 
@@ -92,11 +94,15 @@ def findings(
             lo, hi = r["ci95"]
             si = r["si_pct"]
             mag, clo, chi = (si, lo, hi) if side == "right" else (-si, -hi, -lo)
-            word = "larger" if mag > 0 else "smaller"
+            this, that = (R, L) if side == "right" else (L, R)
+            u = _unit(metric)
+            rel = 100.0 * (this / that - 1.0)  # plain "x % larger/smaller than the other leg"
+            word = "larger" if rel > 0 else "smaller"
             text = (
-                f"{side.capitalize()} {label} is {abs(mag):.0f} % {word} than {other} "
-                f"(Robinson symmetry index {si:.0f} %, 95 % CI {_range(lo, hi)}; "
-                f"threshold {t:.0f} %; Robinson et al. 1987; threshold basis: {src})."
+                f"{side.capitalize()} {label} is {abs(rel):.0f} % {word} than {other} "
+                f"({this:.3g}{u} vs {that:.3g}{u}; Robinson symmetry index {si:.0f} %, 95 % CI "
+                f"{_range(lo, hi)}; threshold {t:.0f} %; Robinson et al. 1987; threshold basis: "
+                f"{src})."
             )
             marked = min(abs(clo), abs(chi)) > 2 * t and clo * chi > 0
         elif r["basis"] == "si":
