@@ -549,3 +549,31 @@ def test_compute_stride_metrics_keeps_the_callers_index():
     m = compute_stride_metrics(s, a)
     assert m.index.equals(s.index)
     np.testing.assert_allclose(m.loc[m.side == "right", "tibial_ir_excursion_deg"], 12.0)
+
+
+def test_block_bootstrap_keeps_coverage_for_serially_correlated_strides():
+    from gaitkit.metrics import block_length_auto
+
+    assert block_length_auto(150) == 1 and block_length_auto(1000) == 10
+
+    def ar1(n, phi, rng):
+        e = rng.normal(size=n + 200)
+        x = np.empty_like(e)
+        x[0] = e[0]
+        for i in range(1, e.size):  # test data generator only
+            x[i] = phi * x[i - 1] + e[i]
+        return x[200:] * np.sqrt(1 - phi**2)
+
+    rng = np.random.default_rng(8)
+    hits = {"iid": 0, "auto": 0}
+    for _ in range(40):
+        left = 10 + ar1(1000, 0.8, rng)
+        right = 10 + ar1(1000, 0.8, rng)
+        df = _two_sided(left, right, "knee_flexion_rom_deg")
+        df["ic_time_s"] = np.concatenate([np.arange(1000.0), np.arange(1000.0) + 0.5])
+        for key, bl in (("iid", 1), ("auto", None)):
+            r = symmetry_table(df, n_boot=300, block_length=bl)["knee_flexion_rom_deg"]
+            hits[key] += r["ci95"][0] <= 0.0 <= r["ci95"][1]
+    assert hits["auto"] >= 32 and hits["auto"] > hits["iid"] + 5, hits
+    with pytest.raises(ConfigError, match="block_length must be a positive integer"):
+        symmetry_table(df, block_length=0)

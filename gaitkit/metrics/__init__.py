@@ -43,6 +43,7 @@ from gaitkit.metrics._rotation import compute_tibial_rotation
 from gaitkit.metrics._shock import compute_temporal, compute_tibial_shock, running_load_summary
 from gaitkit.metrics._symmetry import (
     MIN_STRIDES_PER_SIDE,
+    block_length_auto,
     robinson_si_pct,
     symmetry_angle_deg,
     symmetry_angle_pct,
@@ -64,6 +65,7 @@ __all__ = [
     "DFAResult",
     "NormativeRange",
     "SymmetryRule",
+    "block_length_auto",
     "circular_mean_sd_deg",
     "compute_coordination",
     "compute_pronation_proxies",

@@ -118,6 +118,14 @@ SOURCES: MappingProxyType[str, str] = MappingProxyType(
             "Alexander RMcN (1984). The gaits of bipedal and quadrupedal animals. Int J Robotics "
             "Res 3(2):49-59. (Duty factor.)"
         ),
+        "carlstein1986": (
+            "Carlstein E (1986). The use of subseries values for estimating the variance of a "
+            "general statistic from a stationary sequence. Ann Stat 14(3):1171-1179."
+        ),
+        "hall1995": (
+            "Hall P, Horowitz JL, Jing BY (1995). On blocking rules for the bootstrap with "
+            "dependent data. Biometrika 82(3):561-574."
+        ),
         "assumption": (
             "gaitkit assumption: no published normative value was available to us; replace "
             "with measured normative data."

@@ -14,6 +14,7 @@ from gaitkit.metrics._tables import check_columns
 
 __all__ = [
     "MIN_STRIDES_PER_SIDE",
+    "block_length_auto",
     "robinson_si_pct",
     "symmetry_angle_deg",
     "symmetry_angle_pct",
@@ -63,32 +64,50 @@ def symmetry_angle_pct(left: np.ndarray | float, right: np.ndarray | float) -> n
     return symmetry_angle_deg(left, right) / 90.0 * 100.0
 
 
-def _bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+def block_length_auto(n: int) -> int:
+    """Default bootstrap block length: 1 (i.i.d. strides) below 200 strides, else ⌊n^(1/3)⌋.
+
+    Block lengths of order n^(1/3) suit variance and bias estimation with dependent data
+    (Hall, Horowitz & Jing 1995, Biometrika 82:561-574). Short bouts keep single strides so
+    that enough blocks remain for percentile intervals.
+    """
+    return 1 if n < 200 else int(np.floor(np.cbrt(n) + 1e-9))
+
+
+def _bootstrap_means(
+    x: np.ndarray, n_boot: int, rng: np.random.Generator, block: int = 1
+) -> np.ndarray:
     """Bootstrap means of each column of ``x`` (``(n, k)``, NaN = missing): ``(n_boot, k)``.
 
-    One resample of the rows (strides) is shared by all columns: the counts matrix
-    ``C[b, i]`` (times stride i is drawn in resample b) is built with one ``bincount``, and
-    the resampled means are ``x̄ + (C @ (x − x̄)₀) / (C @ finite)`` — one matrix product
-    (values and the distinct missing-value patterns stacked) instead of a gather per metric.
-    Missing values are skipped within each resample. The product runs in float32 on
-    mean-centred values (counts are exact integers in float32), so rounding is relative to
-    each metric's spread, not its magnitude (~1e-6 of the SD).
+    Rows (strides, in time order) are grouped into non-overlapping blocks of ``block``
+    consecutive strides (the last may be shorter) and whole blocks are resampled with
+    replacement, as many as there are blocks (Carlstein 1986, Ann Stat 14:1171-1179); with
+    ``block=1`` this is the ordinary i.i.d. bootstrap of strides. One resample serves all
+    columns: the counts matrix ``C[b, j]`` (times block j is drawn in resample b) is built with
+    one ``bincount`` and the resampled means are ``x̄ + (C @ S) / (C @ N)``, with S the
+    blocks' sums of centred finite values and N their counts of finite values — one matrix
+    product (sums and the distinct missing-value patterns stacked) instead of a gather per
+    metric. The product runs in float32 on mean-centred values (counts are exact integers in
+    float32), so rounding is relative to each metric's spread (~1e-6 of the SD).
     """
     n, k = x.shape
-    idx = rng.integers(0, n, size=(n_boot, n))
-    idx += (np.arange(n_boot) * n)[:, None]
-    counts = np.bincount(idx.ravel(), minlength=n_boot * n).reshape(n_boot, n)
-    counts = counts.astype(np.float32)
     fin = np.isfinite(x)
-    n_fin = fin.sum(axis=0)
-    centre = np.where(fin, x, 0.0).sum(axis=0) / np.maximum(n_fin, 1)
+    centre = np.where(fin, x, 0.0).sum(axis=0) / np.maximum(fin.sum(axis=0), 1)
     # distinct missing-value patterns (usually one: all strides finite for every metric)
     keys = [np.packbits(fin[:, j]).tobytes() for j in range(k)]
     first = {key: i for i, key in reversed(list(enumerate(keys)))}
     pattern_cols = sorted(set(first.values()))
     which = np.array([pattern_cols.index(first[key]) for key in keys], dtype=int)
-    stacked = np.concatenate([np.where(fin, x - centre, 0.0), fin[:, pattern_cols]], axis=1)
-    both = counts @ stacked.astype(np.float32)
+    stacked = np.concatenate(
+        [np.where(fin, x - centre, 0.0), fin[:, pattern_cols].astype(float)], axis=1
+    )
+    if block > 1:
+        stacked = np.add.reduceat(stacked, np.arange(0, n, block), axis=0)
+    nb = stacked.shape[0]
+    idx = rng.integers(0, nb, size=(n_boot, nb))
+    idx += (np.arange(n_boot) * nb)[:, None]
+    counts = np.bincount(idx.ravel(), minlength=n_boot * nb).reshape(n_boot, nb)
+    both = counts.astype(np.float32) @ stacked.astype(np.float32)
     with np.errstate(invalid="ignore", divide="ignore"):
         return both[:, :k].astype(float) / both[:, k + which] + centre
 
@@ -116,6 +135,7 @@ def symmetry_table(
     seed: int = 0,
     valid_only: bool = True,
     min_strides: int = MIN_STRIDES_PER_SIDE,
+    block_length: int | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Left/right symmetry of each metric: SI, symmetry angle, ratio, bootstrap CIs and a flag.
 
@@ -126,8 +146,12 @@ def symmetry_table(
     ``R − L``. 95 % confidence intervals come from a percentile bootstrap over strides:
     ``n_boot`` resamples of each side's strides, with replacement and independently per side
     (strides are the sampling unit; the two legs are not paired), drawn with one seeded
-    generator. One resample of a side's strides serves all metrics (so their CIs are computed
-    on the same resampled strides), vectorised as a counts matrix times the metric matrix.
+    generator. Long recordings (>= 200 strides on a side) resample blocks of consecutive
+    strides instead of single strides (non-overlapping block bootstrap, Carlstein 1986, Ann
+    Stat 14:1171-1179), because stride-to-stride fluctuations are serially correlated
+    (Hausdorff et al. 1995, J Appl Physiol 78:349-358). One resample of a side serves all
+    metrics (so their CIs are computed on the same resampled strides), vectorised as a counts
+    matrix times the metric matrix.
 
     A metric is **flagged** only when its CI lies entirely beyond the rule's threshold
     (:data:`gaitkit.metrics.SYMMETRY_RULES`): the SI CI outside ``[−t, t]`` percent for
@@ -156,6 +180,12 @@ def symmetry_table(
         Use only rows with ``valid`` true when that column exists.
     min_strides
         Minimum finite strides per side to compute CIs and possibly flag.
+    block_length
+        Strides per bootstrap block (resampled together, in ``ic_time_s`` order when that
+        column exists). ``None``: :func:`block_length_auto` per side — single strides below 200
+        strides, ⌊n^(1/3)⌋ above, because stride series are serially (long-range) correlated
+        (Hausdorff et al. 1995) and an i.i.d. bootstrap of a long recording would give CIs
+        that are too narrow.
 
     Returns
     -------
@@ -177,15 +207,21 @@ def symmetry_table(
     else:
         metrics = list(metrics)
         check_columns(df, metrics, "per-stride metrics")
+    if block_length is not None and (not isinstance(block_length, int) or block_length < 1):
+        raise ConfigError(f"block_length must be a positive integer or None, got {block_length!r}")
     rng = np.random.default_rng(seed)
+    if "ic_time_s" in df.columns:
+        df = df.sort_values("ic_time_s", kind="stable")
     side = df["side"].to_numpy()
     vals = df[metrics].to_numpy(dtype=float, na_value=np.nan) if metrics else np.empty((len(df), 0))
     lx, rx = vals[side == "left"], vals[side == "right"]
     boot: dict[str, np.ndarray] = {}
     if lx.shape[0] and rx.shape[0] and vals.shape[1]:
+        bl_l = block_length or block_length_auto(lx.shape[0])
+        bl_r = block_length or block_length_auto(rx.shape[0])
         boot = {
-            "left": _bootstrap_means(lx, n_boot, rng),
-            "right": _bootstrap_means(rx, n_boot, rng),
+            "left": _bootstrap_means(lx, n_boot, rng, bl_l),
+            "right": _bootstrap_means(rx, n_boot, rng, bl_r),
         }
     q = (2.5, 97.5)
     ci_si = ci_sa = ci_d = None
@@ -222,6 +258,7 @@ def symmetry_table(
             "rationale": rule.rationale,
             "source": rule.source,
             "concern": rule.concern,
+            "n_boot": n_boot,
             "larger_side": "right" if R > L else "left" if L > R else None,
             "ci95": (float("nan"), float("nan")),
             "ci95_symmetry_angle": (float("nan"), float("nan")),
