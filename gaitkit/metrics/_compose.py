@@ -8,6 +8,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from gaitkit._json import json_safe
 from gaitkit.metrics._coordination import compute_coordination
 from gaitkit.metrics._pronation import compute_pronation_proxies, overpronation_index
 from gaitkit.metrics._reference import NormativeRange
@@ -181,21 +182,6 @@ def summarize_metrics(
     return out
 
 
-def _jsonable(x: Any) -> Any:
-    """NaN/inf → None, tuples → lists, numpy scalars → Python scalars, recursively."""
-    if isinstance(x, Mapping):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (np.bool_, bool)):
-        return bool(x)
-    if isinstance(x, (np.integer, int)):
-        return int(x)
-    if isinstance(x, (np.floating, float)):
-        return float(x) if np.isfinite(x) else None
-    return x
-
-
 def summarize_session(
     strides_with_metrics: pd.DataFrame,
     angles: pd.DataFrame | None = None,
@@ -203,8 +189,14 @@ def summarize_session(
     duration_s: float | None = None,
     n_boot: int = 2000,
     seed: int = 0,
+    symmetry_metrics: Iterable[str] | Literal["all", "rules"] = "all",
 ) -> dict[str, Any]:
     """Everything session-level in one JSON-serialisable dict (NaN → ``None``).
+
+    ``symmetry_metrics`` selects the metrics compared left against right: ``"all"`` (every
+    per-stride metric, as :func:`summarize_metrics` lists them; metrics without a specific
+    rule use the 15 % SI default), ``"rules"`` (only those with a rule in
+    :data:`SYMMETRY_RULES`), or an explicit list.
 
     Keys: ``summary`` (:func:`summarize_metrics`), ``symmetry`` (:func:`symmetry_table`),
     ``findings`` (:func:`findings`), ``dfa`` (:func:`stride_time_dfa`: ``{side: {alpha, n,
@@ -219,7 +211,13 @@ def summarize_session(
 
     m = strides_with_metrics
     summary = summarize_metrics(m)
-    sym = symmetry_table(m, n_boot=n_boot, seed=seed)
+    if symmetry_metrics == "all":
+        chosen: list[str] | None = sorted({k for leg in summary.values() for k in leg})
+    elif symmetry_metrics == "rules":
+        chosen = None
+    else:
+        chosen = list(symmetry_metrics)
+    sym = symmetry_table(m, chosen, n_boot=n_boot, seed=seed)
     out: dict[str, Any] = {
         "summary": summary,
         "symmetry": sym,
@@ -236,4 +234,4 @@ def summarize_session(
     if "peak_tibial_acc_g" in m.columns:
         load = running_load_summary(m, duration_s=duration_s)
         out["running_load"] = load.to_dict(orient="records")
-    return _jsonable(out)
+    return json_safe(out)

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from gaitkit.metrics._reference import SOURCES
+from gaitkit.metrics._reference import SOURCES, SYMMETRY_RULES
 
 __all__ = ["OVERPRONATION_THRESHOLD_SD", "TIBIAL_SHOCK_THRESHOLD_G", "findings"]
 
@@ -74,6 +74,11 @@ def findings(
       ``overpronation_index`` above ``overpronation_threshold_sd`` (severity ``"info"``:
       reference comparisons, with the proxy caveat in the text).
 
+    Order: asymmetries of metrics with a specific, sourced rule first (in the order of
+    :data:`gaitkit.metrics.SYMMETRY_RULES`, tibial rotation and pronation leading), then those
+    judged by the default rule, each group with ``"marked"`` before ``"moderate"``; the
+    reference comparisons come last.
+
     Returns an empty list when nothing is flagged.
     """
     out: list[dict[str, str]] = []
@@ -134,6 +139,15 @@ def findings(
                 "text": text,
             }
         )
+    order = {m: i for i, m in enumerate(SYMMETRY_RULES)}
+    out.sort(
+        key=lambda f: (
+            f["metric"] not in order,
+            f["severity"] != "marked",
+            order.get(f["metric"], len(order)),
+            f["metric"],
+        )
+    )
     for side, metrics in (summary or {}).items():
         shock = metrics.get("peak_tibial_acc_g")
         if shock and np.isfinite(shock.get("mean", np.nan)) and shock["mean"] > shock_threshold_g:

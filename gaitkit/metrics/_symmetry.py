@@ -112,6 +112,34 @@ def _bootstrap_means(
         return both[:, :k].astype(float) / both[:, k + which] + centre
 
 
+#: Unit suffixes of column names, dropped from plain-language labels (the unit is printed
+#: with the number).
+_UNIT_SUFFIXES = ("_deg", "_dps", "_pct", "_s", "_g", "_spm", "_mps")
+#: Abbreviations in column names, spelled out for people reading a finding.
+_WORDS = {
+    "ic": "initial contact",
+    "fc": "final contact",
+    "rom": "range of motion",
+    "ir": "internal rotation",
+    "lr": "loading-response",
+    "crp": "continuous relative phase",
+}
+
+
+def readable_label(metric: str) -> str:
+    """Return the plain-language name of a metric column.
+
+    The unit suffix is dropped and abbreviations are spelled out:
+    ``knee_flexion_at_ic_deg`` → "knee flexion at initial contact".
+    """
+    name = metric
+    for suffix in _UNIT_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return " ".join(_WORDS.get(w, w) for w in name.split("_"))
+
+
 def _rule_for(metric: str, rules: Mapping[str, SymmetryRule]) -> SymmetryRule:
     r = rules.get(metric)
     if r is not None:
@@ -120,7 +148,7 @@ def _rule_for(metric: str, rules: Mapping[str, SymmetryRule]) -> SymmetryRule:
         metric,
         "si",
         15.0,
-        metric.replace("_", " "),
+        readable_label(metric),
         "15 % SI default for metrics without a specific rule",
         "engineering",
     )
