@@ -9,7 +9,7 @@ the result was computed (gaitkit version, input, configuration), and summarises 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ from gaitkit.errors import ConfigError, InsufficientDataError
 from gaitkit.model import Recording, check_recording
 from gaitkit.schema import SIDES
 
-__all__ = ["AnalysisConfig", "AnalysisResult", "analyze"]
+__all__ = ["STAGES", "AnalysisConfig", "AnalysisResult", "analyze"]
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,16 @@ class AnalysisResult:
     angles: pd.DataFrame | None = None
 
 
-def analyze(recording: Recording, config: AnalysisConfig | None = None) -> AnalysisResult:
+#: Stages :func:`analyze` reports through ``on_stage``, in order.
+STAGES: tuple[str, ...] = ("events", "kinematics", "metrics", "done")
+
+
+def analyze(
+    recording: Recording,
+    config: AnalysisConfig | None = None,
+    *,
+    on_stage: Callable[[str], None] | None = None,
+) -> AnalysisResult:
     """Run the whole pipeline on a recording.
 
     Parameters
@@ -116,6 +125,8 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Analy
         simulator) with at least one shank sensor.
     config
         Options; defaults to :class:`AnalysisConfig()`.
+    on_stage
+        Called with each stage's name (:data:`STAGES`) as it begins, for progress displays.
 
     Returns
     -------
@@ -136,7 +147,9 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Analy
     from gaitkit import events as ev
     from gaitkit.metrics import summarize_metrics
 
+    report = on_stage if on_stage is not None else (lambda _name: None)
     notes: list[str] = []
+    report("events")
     bouts = ev.detect_bouts(recording)
     if config.activity != "auto" and len(bouts):
         bouts = bouts.assign(activity=config.activity)
@@ -145,6 +158,7 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Analy
 
     angles = cycles = None
     calibration: dict[str, Any] = {}
+    report("kinematics")
     if config.kinematics and len(strides):
         angles, cycles, strides, calibration = _kinematics(recording, strides, config, notes)
 
@@ -154,6 +168,7 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Analy
     summary["quality"] = _quality_summary(recording)
     if calibration:
         summary["calibration"] = calibration
+    report("metrics")
     if config.metrics and len(strides):
         strides, session = _metrics(recording, strides, angles, config)
         legs = session.pop("summary")
@@ -170,6 +185,7 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Analy
         if (strides["side"] == side).any()
     }
     summary["notes"] = notes
+    report("done")
     return AnalysisResult(
         strides=strides,
         summary=json_safe(summary),

@@ -128,3 +128,26 @@ def test_readable_labels_and_json_safe():
         "a": None,
         "b": [2, True],
     }
+
+
+def test_stages_are_reported_in_order_and_drawn_only_on_a_terminal(walk):
+    import io
+
+    from gaitkit.analysis import STAGES
+    from gaitkit.cli._progress import stage_progress
+
+    seen: list[str] = []
+    analyze(walk.recording, AnalysisConfig(kinematics=False, metrics=False), on_stage=seen.append)
+    assert tuple(seen) == STAGES
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty, pipe = Tty(), io.StringIO()
+    for stream in (tty, pipe):
+        cb = stage_progress(len(STAGES), "analyze", stream=stream)
+        for name in STAGES:
+            cb(name)
+    assert "analyze [4/4] done" in tty.getvalue() and tty.getvalue().endswith("\n")
+    assert pipe.getvalue() == ""
