@@ -14,10 +14,15 @@ given as the first argument), measures per stride, relative to foot/shank sensor
 - ``lr_plateau_radps`` and ``to_plateau_ms``: the loading-response level (median ω between
   150 and 300 ms after the reference, walking; 60-120 ms running) and the time from the
   minimum until ω first comes within 20 % of (min → plateau) of it;
-- ``ps_min_ratio`` / ``ps_min_ms``: the pre-swing minimum (the minimum of ω in the 40 % of the
-  stride before the next mid-swing peak) relative to MS and to the foot toe-off reference,
-  the downward zero crossing of the foot sagittal angular velocity after its push-off peak
-  (the foot stops plantar-flexing and starts rotating forward as the toe leaves the ground).
+- ``ps_min_ratio`` / ``ps_min_ms``: the pre-swing minimum (the minimum of ω from 20 % of the
+  stride after the IC minimum to the next mid-swing peak) relative to the next MS peak and to
+  the foot toe-off reference, the first downward zero crossing of the foot sagittal angular
+  velocity less than 150 ms before to after it (the foot stops plantar-flexing and starts
+  rotating forward once the toe has left the ground); ``ps_min_vs_pushoff_ms`` uses the foot's
+  push-off peak (maximum plantar-flexion rate) instead;
+- ``ic_min_vs_foot_ms`` / ``impact_vs_foot_ms``: the IC minimum and the shank impact relative
+  to the upward zero crossing of the foot sagittal rate in terminal swing (end of the foot's
+  forward rotation).
 
 HuGaDB's sampling rate is not recorded (58.8 Hz assumed; 50-60 Hz plausible), so every time
 has a ±17 ms sample quantisation per stride and a ±10 % scale uncertainty.
@@ -47,7 +52,8 @@ def _parab(y: np.ndarray, i: int) -> tuple[float, float]:
 
 
 def stride_features(w: np.ndarray, fs: float, ic_ref: np.ndarray, to_ref: np.ndarray,
-                    run: bool) -> list[dict]:
+                    run: bool, ic_alt: np.ndarray | None = None,
+                    to_alt: np.ndarray | None = None) -> list[dict]:
     """Features of ω (swing positive) for each stride between consecutive MS peaks."""
     from scipy.signal import find_peaks
 
@@ -86,11 +92,20 @@ def stride_features(w: np.ndarray, fs: float, ic_ref: np.ndarray, to_ref: np.nda
         while j < b and w[j] < thr:
             j += 1
         # pre-swing
-        j0 = b - int(0.4 * T * fs)
+        j0 = im + int(0.2 * T * fs)
         ip = int(np.argmin(w[j0:b])) + j0
         t_ps, v_ps = _parab(w, ip)
-        to = to_ref[(to_ref > j0) & (to_ref < b + 0.1 * fs)]
+        to = to_ref[(to_ref > t_ps - 0.15 * fs) & (to_ref < b)]
+        alt = {}
+        if ic_alt is not None:
+            fa = ic_alt[(ic_alt > a) & (ic_alt < i1)]
+            alt["ic_min_vs_foot_ms"] = 1000 * (t_min - fa[0]) / fs if fa.size else np.nan
+            alt["impact_vs_foot_ms"] = 1000 * (ic - fa[0]) / fs if fa.size else np.nan
+        if to_alt is not None:
+            ta = to_alt[(to_alt > t_ps - 0.15 * fs) & (to_alt < b)]
+            alt["ps_min_vs_pushoff_ms"] = 1000 * (t_ps - ta[0]) / fs if ta.size else np.nan
         rows.append({
+            **alt,
             "stride_s": T, "ms_radps": ms, "ic_min_radps": v_min, "ic_min_ratio": v_min / ms,
             "ic_min_ms": 1000 * (t_min - ic) / fs, "ic_half_width_ms": 1000 * (t_hi - t_lo) / fs,
             "lr_plateau_radps": plateau, "to_plateau_ms": 1000 * (j - t_min) / fs,
@@ -100,8 +115,11 @@ def stride_features(w: np.ndarray, fs: float, ic_ref: np.ndarray, to_ref: np.nda
     return rows
 
 
-def hugadb_references(rec, side: str, run: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shank ω (swing positive), shank-impact sample indices, foot toe-off times (samples)."""
+def hugadb_references(rec, side: str, run: bool) -> tuple[np.ndarray, ...]:
+    """Shank ω (swing positive), shank-impact samples, foot toe-off times (samples), and the
+    alternatives: foot heel-strike (upward zero crossing of the foot sagittal rate after swing,
+    the foot stops rotating forward and starts its plantar flexion to foot-flat) and the foot
+    push-off peak (maximum plantar-flexion rate)."""
     from scipy.signal import find_peaks
 
     fs = rec.sampling_rate_hz
@@ -111,6 +129,14 @@ def hugadb_references(rec, side: str, run: bool) -> tuple[np.ndarray, np.ndarray
     imp, _ = find_peaks(sa, distance=int(0.25 * fs if run else 0.5 * fs), height=1.5 * 9.80665)
     fg = ft.gyr_radps[:, 1]               # push-off peak positive, swing negative
     pp, _ = find_peaks(fg, height=0.5 * np.percentile(fg, 99), distance=int(0.3 * fs))
+    hs = []
+    sw, _ = find_peaks(-fg, height=0.5 * np.percentile(-fg, 99), distance=int(0.3 * fs))
+    for p in sw:
+        k = p
+        while k + 1 < fg.size and fg[k + 1] < 0:
+            k += 1
+        if k + 1 < fg.size:
+            hs.append(k + fg[k] / (fg[k] - fg[k + 1]))
     to = []
     for p in pp:
         k = p
@@ -118,7 +144,8 @@ def hugadb_references(rec, side: str, run: bool) -> tuple[np.ndarray, np.ndarray
             k += 1
         if k + 1 < fg.size:
             to.append(k + fg[k] / (fg[k] - fg[k + 1]))
-    return w, imp.astype(float), np.asarray(to)
+    pk = [float(_parab(fg, int(p))[0]) for p in pp]
+    return w, imp.astype(float), np.asarray(to), np.asarray(hs), np.asarray(pk)
 
 
 def main(root: str) -> None:
@@ -142,16 +169,31 @@ def main(root: str) -> None:
             run = act == "running"
             i0, i1 = np.searchsorted(rec.time_s, [bt["start_s"], bt["end_s"]])
             for side in ("left", "right"):
-                w, imp, to = hugadb_references(rec, side, run)
+                w, imp, to, hs, po = hugadb_references(rec, side, run)
                 sl = slice(i0, i1)
-                rows = stride_features(w[sl], fs, imp[(imp >= i0) & (imp < i1)] - i0,
-                                       to[(to >= i0) & (to < i1)] - i0, run)
+
+                def cut(x: np.ndarray, i0: int = i0, i1: int = i1) -> np.ndarray:
+                    return x[(x >= i0) & (x < i1)] - i0
+
+                rows = stride_features(w[sl], fs, cut(imp), cut(to), run, cut(hs), cut(po))
                 for r in rows:
                     r.update(file=f.name, side=side, activity=act)
                 out += rows
     df = pd.DataFrame(out)
-    cols = ["ms_radps", "ic_min_ratio", "ic_min_ms", "ic_half_width_ms", "lr_plateau_radps",
-            "to_plateau_ms", "ps_min_ratio", "ps_min_ms", "stride_s"]
+    report(df, "HuGaDB")
+    report(simulated(), "simulator (true IC / FC as references, 58.8 Hz, 1 kHz)")
+
+
+COLS = ["ms_radps", "ic_min_ratio", "ic_min_ms", "ic_half_width_ms", "lr_plateau_radps",
+        "to_plateau_ms", "ps_min_ratio", "ps_min_ms", "ic_min_vs_foot_ms", "impact_vs_foot_ms",
+        "ps_min_vs_pushoff_ms", "stride_s"]
+
+
+def report(df, title: str) -> None:
+    import pandas as pd
+
+    cols = [c for c in COLS if c in df.columns]
+    print(f"== {title}")
     pd.set_option("display.width", 200)
     for act, g in df.groupby("activity"):
         print(f"{act}: {len(g)} strides, {g.file.nunique()} files")
@@ -159,6 +201,31 @@ def main(root: str) -> None:
         q.columns = ["q25", "median", "q75"]
         print(q.round(2).to_string())
         print(g.groupby("file")[cols].median().round(2).to_string())
+
+
+def simulated():
+    """The same features on the simulator: IC reference = true IC, TO reference = true FC."""
+    import pandas as pd
+
+    from gaitkit.simulate import simulate_gait
+
+    out = []
+    for act, v in [("walk", 0.6), ("walk", 1.0), ("walk", 1.3), ("walk", 1.6), ("walk", 2.0),
+                   ("run", 2.5), ("run", 3.5), ("run", 5.0)]:
+        for fs in (58.8, 1000.0):
+            sim = simulate_gait(duration_s=40.0, activity=act, speed_mps=v, sampling_rate_hz=fs,
+                                seed=3, placements=("shank_right",), standing_s=(2.0, 2.0))
+            t = sim.recording.time_s
+            st = sim.strides[(sim.strides.side == "right") & sim.strides.valid]
+            w = sim.recording.streams["shank_right"].gyr_radps[:, 2]
+            ic = np.interp(st.ic_time_s.to_numpy(), t, np.arange(t.size))
+            fc = np.interp(st.fc_time_s.to_numpy(), t, np.arange(t.size))
+            i0, i1 = int(ic[0]), int(np.interp(st.next_ic_time_s.iloc[-1], t, np.arange(t.size)))
+            rows = stride_features(w[i0:i1], fs, ic - i0, fc - i0, act == "run")
+            for r in rows:
+                r.update(file=f"{act} {v:g} m/s {fs:g} Hz", side="right", activity=act)
+            out += rows
+    return pd.DataFrame(out)
 
 
 if __name__ == "__main__":

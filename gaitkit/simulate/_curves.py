@@ -230,10 +230,14 @@ def contact_transient(activity: str, speed_mps: float) -> Transient:
     ≈ 56 rad/s² walking at 1.3 m/s, ≈ 280 rad/s² running at 3.5 m/s).
     """
     if activity == "walk":
-        a1, mu1, s1, mu2, s2 = -(1.0 + speed_mps), 0.010, 0.025, 0.080, 0.040
+        a1, mu1, s1 = -(1.0 + speed_mps), 0.010, 0.025
+        mu0, s0, mu2, s2, pre = -0.070, 0.030, 0.090, 0.045, 0.3
     else:
-        a1, mu1, s1, mu2, s2 = -1.6 * speed_mps, 0.005, 0.012, 0.045, 0.030
-    return Transient(mu_s=(mu1, mu2), sigma_s=(s1, s2), amp_radps=(a1, -a1 * s1 / s2))
+        a1, mu1, s1 = -1.6 * speed_mps, 0.005, 0.012
+        mu0, s0, mu2, s2, pre = -0.060, 0.030, 0.045, 0.030, 0.0
+    a0 = -pre * a1 * s1 / s0
+    a2 = -(1.0 - pre) * a1 * s1 / s2
+    return Transient(mu_s=(mu0, mu1, mu2), sigma_s=(s0, s1, s2), amp_radps=(a0, a1, a2))
 
 
 def push_off_transient(activity: str, speed_mps: float) -> Transient:
