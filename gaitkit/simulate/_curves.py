@@ -234,7 +234,7 @@ def contact_transient(activity: str, speed_mps: float) -> Transient:
         mu0, s0, mu2, s2, pre = -0.070, 0.030, 0.090, 0.045, 0.3
     else:
         a1, mu1, s1 = -1.6 * speed_mps, 0.005, 0.012
-        mu0, s0, mu2, s2, pre = -0.060, 0.030, 0.045, 0.030, 0.0
+        mu0, s0, mu2, s2, pre = -0.060, 0.030, 0.065, 0.045, 0.0
     a0 = -pre * a1 * s1 / s0
     a2 = -(1.0 - pre) * a1 * s1 / s2
     return Transient(mu_s=(mu0, mu1, mu2), sigma_s=(s0, s1, s2), amp_radps=(a0, a1, a2))
