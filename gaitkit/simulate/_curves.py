@@ -36,6 +36,11 @@ grows with speed, Fukuchi et al. 2018, PeerJ 6:e4640), knee swing excursion by
 Stance fraction: walking ``0.60 - 0.045·(v - 1.3)`` clipped to 0.55-0.66 (≈62 % slow, ≈58 %
 fast); running ``0.37 - 0.03·(v - 3.5)`` clipped to 0.25-0.45 (Novacheck 1998: 39 % running,
 36 % sprinting). The linear coefficients are ours.
+
+Foot-strike and push-off transients: the curves above are 6 Hz-filtered marker data and miss
+the ~50 ms events of the real shank rate at IC and FC; :func:`contact_transient` and
+:func:`push_off_transient` give the Gaussian rate transients the engine adds to the shank
+sagittal angle (calibrated on HuGaDB, ``docs/simulator_realism.md``).
 """
 
 from __future__ import annotations
@@ -210,24 +215,33 @@ class Transient:
 def contact_transient(activity: str, speed_mps: float) -> Transient:
     """Shank sagittal angular-velocity transient at initial contact (foot strike).
 
-    Model: the normative curves are joint angles from marker data low-pass filtered at ~6 Hz
-    (Winter 2009, ch. 3; Kadaba et al. 1990), which removes the ~50 ms events at foot
-    strike. Real shank gyroscopes show the shank's backward rotation (knee moving forward
-    over the decelerated foot) peaking sharply at contact and then being arrested within
-    50-100 ms (Aminian et al. 2002, J Biomech 35:689-699; Salarian et al. 2004, IEEE TBME
-    51:1434-1443; measured on HuGaDB in ``docs/simulator_realism.md``). We add to the shank
-    sagittal rate a negative Gaussian ``A₁`` centred just after contact (``μ₁``, width
-    ``σ₁``) and a positive Gaussian ``A₂ = -A₁σ₁/σ₂`` after it (the arrest), so the sagittal
-    angle only dips transiently (≈ -1.5° walking at 1.3 m/s) and returns to the normative
-    curve. Parameters (ours, fitted to HuGaDB figures, see the doc):
+    Why: the normative curves are joint angles from marker data low-pass filtered at ~6 Hz
+    (Winter 2009, *Biomechanics and Motor Control of Human Movement*, ch. 2-3; Kadaba et al.
+    1990), which smooths away the ~50 ms events at foot strike. Real shank gyroscopes show the
+    shank's backward rotation (the knee moving forward over the decelerating foot) accelerating
+    in terminal swing, peaking sharply at contact and being arrested within ~50-100 ms
+    (Aminian et al. 2002, J Biomech 35:689-699; Salarian et al. 2004, IEEE TBME
+    51:1434-1443); on HuGaDB walking the minimum is 0.62 of the mid-swing peak, within
+    ~0-30 ms of the shank impact, ~85 ms wide at half depth (``docs/simulator_realism.md``).
 
-    - walking: ``A₁ = -(1 + v)`` rad/s, ``μ₁ = 10`` ms, ``σ₁ = 25`` ms; ``μ₂ = 80`` ms,
-      ``σ₂ = 40`` ms;
-    - running: ``A₁ = -1.6 v`` rad/s, ``μ₁ = 5`` ms, ``σ₁ = 12`` ms; ``μ₂ = 45`` ms,
-      ``σ₂ = 30`` ms.
+    Model: three Gaussians added to the shank sagittal rate around each contact —
+    ``A₁ < 0`` at ``μ₁`` just after contact (the sharp backward rotation), ``A₂ > 0`` after it
+    (the arrest in loading response) and, walking, ``A₀ > 0`` before it (terminal swing: the
+    forward rotation ends later and the reversal into contact is steeper) — with
+    ``A₀σ₀ = -p·A₁σ₁`` and ``A₂σ₂ = -(1 - p)·A₁σ₁`` so ``Σ A_i σ_i = 0``: the angle change
+    is local, and with ``p = 0.3`` walking it is ≈ 0 at contact (-0.3° at 1.3 m/s), -4.3° at
+    its deepest ~50 ms later (the knee flexes a few degrees more, sooner, in loading
+    response), back to the normative curve within ~250 ms. Running (``p = 0``) the shank
+    angle at contact is 2.6° smaller at 3.5 m/s. Parameters (ours, fitted to the HuGaDB
+    figures, then checked at 1 kHz and at 58.8 Hz):
 
-    The transient is C^∞ (its angular acceleration peaks at ``|A₁|/σ₁·e^{-1/2}``, e.g.
-    ≈ 56 rad/s² walking at 1.3 m/s, ≈ 280 rad/s² running at 3.5 m/s).
+    - walking: ``A₁ = -(1 + v)`` rad/s, ``μ₁ = 10`` ms, ``σ₁ = 25`` ms; ``μ₀ = -70`` ms,
+      ``σ₀ = 30`` ms; ``μ₂ = 90`` ms, ``σ₂ = 45`` ms; ``p = 0.3``;
+    - running: ``A₁ = -1.6 v`` rad/s, ``μ₁ = 5`` ms, ``σ₁ = 12`` ms; ``μ₂ = 65`` ms,
+      ``σ₂ = 45`` ms; ``p = 0``.
+
+    The transient is C^∞; its largest angular acceleration is ≈ 67 rad/s² walking at 1.3 m/s
+    and ≈ 330 rad/s² running at 3.5 m/s.
     """
     if activity == "walk":
         a1, mu1, s1 = -(1.0 + speed_mps), 0.010, 0.025
