@@ -744,6 +744,10 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
     3.5 m/s) is close to a real heel-to-toe rollover, but it is spread over the whole stance
     (0.24 m/s mean in mid-stance walking) instead of stopping while the foot is flat. Soft-
     tissue motion other than the impact is not modelled; the thigh has no impact transient.
+    The contact transient rotates the shank about the knee, so it moves the ankle backward at
+    contact (≈ -0.6 m/s walking at 1.3 m/s, ≈ -2.9 m/s running at 3.5 m/s) and gives the shank
+    sensor an anterior acceleration spike at contact, where real tibial accelerometers show a
+    posterior one (``docs/simulator_realism.md``).
 
     Examples
     --------
