@@ -98,7 +98,6 @@ def test_stride_features_known_values():
         "knee_rotation_rom_deg",
         "thigh_rom_deg",
         "shank_rom_deg",
-        "shank_axial_excursion_deg",
     ]
     assert len(f) == 24
     np.testing.assert_allclose(f.knee_flexion_max_deg, 55.0, atol=0.02)
@@ -110,17 +109,13 @@ def test_stride_features_known_values():
     # IC at phase 2π·1.0/T (left) → knee flexion 30 + 25 cos(2π/1.1)
     left = f[f.side == "left"]
     np.testing.assert_allclose(left.knee_flexion_at_ic_deg, 30 + 25 * np.cos(2 * np.pi / T), 1e-6)
-    # axial 4 sin(φ - 0.5) from IC phase φ0 to φ0 + 0.3·2π: peak minus start
-    ph = 2 * np.pi / T + np.linspace(0, 0.3 * 2 * np.pi, 10001)
-    exc = (4 * np.sin(ph - 0.5)).max() - 4 * np.sin(ph[0] - 0.5)
-    np.testing.assert_allclose(left.shank_axial_excursion_deg, exc, atol=0.02)
     assert f.attrs["notes"] == []
 
 
 def test_shank_only_knee_features_absent_with_note():
     f = stride_features(_angles(knee=False), _strides())
     assert "knee_flexion_rom_deg" not in f.columns and "thigh_rom_deg" not in f.columns
-    assert list(f.columns) == ["side", "stride_id", "shank_rom_deg", "shank_axial_excursion_deg"]
+    assert list(f.columns) == ["side", "stride_id", "shank_rom_deg"]
     assert f.attrs["notes"] == ["knee features absent: no leg has both a thigh and a shank sensor"]
     np.testing.assert_allclose(f.shank_rom_deg, 60.0, atol=0.04)
 

@@ -19,7 +19,7 @@ KNEE_FEATURES: tuple[str, ...] = (
     "knee_rotation_rom_deg",
 )
 #: Features of single segments.
-SHANK_FEATURES: tuple[str, ...] = ("shank_rom_deg", "shank_axial_excursion_deg")
+SHANK_FEATURES: tuple[str, ...] = ("shank_rom_deg",)
 THIGH_FEATURES: tuple[str, ...] = ("thigh_rom_deg",)
 
 
@@ -156,11 +156,10 @@ def stride_features(angles: pd.DataFrame, strides: pd.DataFrame) -> pd.DataFrame
     - ``knee_flexion_at_ic_deg``: knee flexion at initial contact (linear interpolation);
     - ``knee_rotation_rom_deg``: range of knee (tibio-femoral) axial rotation over the stride;
     - ``thigh_rom_deg``: range of the thigh sagittal angle (hip-flexion proxy, no pelvis);
-    - ``shank_rom_deg``: range of the shank sagittal angle;
-    - ``shank_axial_excursion_deg``: largest internal rotation of the shank reached between IC and
-      mid-stance (the midpoint of IC and final contact ``fc_time_s``) minus its value at IC, the
-      early-stance tibial internal rotation that accompanies rearfoot eversion (e.g. Reinschmidt
-      et al. 1997, Gait Posture 6:98-109); NaN without ``fc_time_s``.
+    - ``shank_rom_deg``: range of the shank sagittal angle.
+
+    Tibial (shank axial) rotation features are metrics, computed once in
+    :func:`gaitkit.metrics.compute_tibial_rotation` (``tibial_ir_excursion_deg``, ...).
 
     Features need their segments on that leg: with shank sensors only, the knee and thigh
     columns are **absent** (not NaN) and ``DataFrame.attrs["notes"]`` says why. Strides leaving
@@ -233,16 +232,6 @@ def stride_features(angles: pd.DataFrame, strides: pd.DataFrame) -> pd.DataFrame
         if has_shank:
             mx, mn = _extremes(t, t0, t1, i0, i1, col["shank_sagittal_deg"])
             out["shank_rom_deg"] = mx - mn
-            if "fc_time_s" in st.columns:
-                fc = st["fc_time_s"].to_numpy(dtype=float)
-                mid = 0.5 * (t0 + fc)
-                im = np.searchsorted(t, np.where(np.isfinite(mid), mid, t0), side="right")
-                ax = col["shank_axial_deg"]
-                a0 = np.interp(t0, t, ax)
-                peak = np.fmax(_reduce(i0, im, ax, np.maximum), np.fmax(a0, np.interp(mid, t, ax)))
-                exc = peak - a0
-                exc[~np.isfinite(mid) | (mid <= t0)] = np.nan
-                out["shank_axial_excursion_deg"] = exc
         for f, arr in out.items():
             arr = np.where(bad, np.nan, arr)
             res.loc[sel, f] = arr
