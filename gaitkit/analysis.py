@@ -9,38 +9,20 @@ the result was computed (gaitkit version, input, configuration), and summarises 
 from __future__ import annotations
 
 import dataclasses
-import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from gaitkit._json import json_safe
 from gaitkit._version import __version__
 from gaitkit.errors import ConfigError, InsufficientDataError
 from gaitkit.model import Recording, check_recording
 from gaitkit.schema import SIDES
 
-__all__ = ["AnalysisConfig", "AnalysisResult", "analyze", "summarize_strides"]
-
-#: Per-stride columns that are identifiers or flags, not metrics to summarise.
-_NON_METRIC_COLUMNS = frozenset(
-    {
-        "side",
-        "stride_id",
-        "bout_id",
-        "activity",
-        "ic_time_s",
-        "fc_time_s",
-        "next_ic_time_s",
-        "valid",
-        "reject_reason",
-        "ms_time_s",
-        "contralateral_ic_time_s",
-        "contralateral_fc_time_s",
-    }
-)
+__all__ = ["STAGES", "AnalysisConfig", "AnalysisResult", "analyze"]
 
 
 @dataclass(frozen=True)
@@ -124,54 +106,16 @@ class AnalysisResult:
     angles: pd.DataFrame | None = None
 
 
-def summarize_strides(strides: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Summarise every numeric per-stride metric per leg over valid strides.
-
-    For each metric column: ``mean``, ``sd`` (sample SD, ddof=1), ``cv_pct`` (100·SD/|mean|,
-    ``None`` when the mean is ~0, where a CV is meaningless) and ``n`` (finite values).
-
-    Parameters
-    ----------
-    strides
-        Strides table with ``side`` and ``valid`` columns.
-
-    Returns
-    -------
-    dict
-        ``{side: {"stride_count": int, "metrics": {name: {...}}}}`` for each side present.
-    """
-    out: dict[str, dict[str, Any]] = {}
-    metric_cols = [
-        c
-        for c in strides.columns
-        if c not in _NON_METRIC_COLUMNS
-        and pd.api.types.is_numeric_dtype(strides[c])
-        and not pd.api.types.is_bool_dtype(strides[c])
-    ]
-    for side in SIDES:
-        rows = strides[(strides["side"] == side) & strides["valid"].astype(bool)]
-        if not len(strides[strides["side"] == side]):
-            continue
-        metrics: dict[str, dict[str, Any]] = {}
-        for col in metric_cols:
-            v = rows[col].to_numpy(dtype=float)
-            v = v[np.isfinite(v)]
-            if v.size == 0:
-                continue
-            mean = float(v.mean())
-            sd = float(v.std(ddof=1)) if v.size > 1 else float("nan")
-            cv = 100.0 * sd / abs(mean) if abs(mean) > 1e-9 and math.isfinite(sd) else None
-            metrics[col] = {
-                "mean": mean,
-                "sd": sd if math.isfinite(sd) else None,
-                "cv_pct": cv,
-                "n": int(v.size),
-            }
-        out[side] = {"stride_count": len(rows), "metrics": metrics}
-    return out
+#: Stages :func:`analyze` reports through ``on_stage``, in order.
+STAGES: tuple[str, ...] = ("events", "kinematics", "metrics", "done")
 
 
-def analyze(recording: Recording, config: AnalysisConfig | None = None) -> AnalysisResult:
+def analyze(
+    recording: Recording,
+    config: AnalysisConfig | None = None,
+    *,
+    on_stage: Callable[[str], None] | None = None,
+) -> AnalysisResult:
     """Run the whole pipeline on a recording.
 
     Parameters
@@ -181,6 +125,8 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Analy
         simulator) with at least one shank sensor.
     config
         Options; defaults to :class:`AnalysisConfig()`.
+    on_stage
+        Called with each stage's name (:data:`STAGES`) as it begins, for progress displays.
 
     Returns
     -------
@@ -199,22 +145,108 @@ def analyze(recording: Recording, config: AnalysisConfig | None = None) -> Analy
             f"gait events need a shank sensor; the recording has {', '.join(recording.placements)}"
         )
     from gaitkit import events as ev
+    from gaitkit.metrics import summarize_metrics
 
+    report = on_stage if on_stage is not None else (lambda _name: None)
+    notes: list[str] = []
+    report("events")
     bouts = ev.detect_bouts(recording)
     if config.activity != "auto" and len(bouts):
         bouts = bouts.assign(activity=config.activity)
     detection = ev.detect_gait_events(recording, bouts)
     strides = ev.segment_strides(detection.events, detection.bouts)
+
+    angles = cycles = None
+    calibration: dict[str, Any] = {}
+    report("kinematics")
+    if config.kinematics and len(strides):
+        angles, cycles, strides, calibration = _kinematics(recording, strides, config, notes)
+
     summary = _provenance(recording, config)
     summary["bouts"] = _bout_summary(detection.bouts)
     summary["sensor_axes"] = _records(detection.axes)
     summary["quality"] = _quality_summary(recording)
-    summary["legs"] = summarize_strides(strides)
-    for side, leg in summary["legs"].items():
-        leg["cadence_spm"] = _cadence_spm(strides, side)
+    if calibration:
+        summary["calibration"] = calibration
+    report("metrics")
+    if config.metrics and len(strides):
+        strides, session = _metrics(recording, strides, angles, config)
+        legs = session.pop("summary")
+        summary.update(session)
+    else:
+        legs = json_safe(summarize_metrics(strides)) if len(strides) else {}
+    summary["legs"] = {
+        side: {
+            "stride_count": int(((strides["side"] == side) & strides["valid"].astype(bool)).sum()),
+            "cadence_spm": _cadence_spm(strides, side),
+            "metrics": legs.get(side, {}),
+        }
+        for side in SIDES
+        if (strides["side"] == side).any()
+    }
+    summary["notes"] = notes
+    report("done")
     return AnalysisResult(
-        strides=strides, summary=summary, bouts=detection.bouts, events=detection.events
+        strides=strides,
+        summary=json_safe(summary),
+        bouts=detection.bouts,
+        events=detection.events,
+        cycles=cycles,
+        angles=angles,
     )
+
+
+def _kinematics(
+    recording: Recording, strides: pd.DataFrame, config: AnalysisConfig, notes: list[str]
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None, pd.DataFrame, dict[str, Any]]:
+    """Calibrate, estimate orientation and angles, add per-stride angle features.
+
+    A recording without usable walking for calibration is not an error for the whole analysis:
+    the temporal results stand and the note says why there are no angles.
+    """
+    from gaitkit import kinematics as kin
+    from gaitkit.orientation import estimate_orientations
+
+    placements = tuple(p for p in recording.placements if p.startswith(("shank_", "thigh_")))
+    try:
+        cal = kin.calibrate_segments(recording, placements=placements)
+    except InsufficientDataError as exc:
+        notes.append(f"no joint angles: {exc}")
+        return None, None, strides, {}
+    orientations = estimate_orientations(recording, tuple(cal))
+    angles = kin.compute_angles(recording, cal, orientations)
+    features = kin.stride_features(angles, strides)
+    notes.extend(features.attrs.get("notes", []))
+    strides = strides.merge(features, on=["side", "stride_id"], how="left", validate="1:1")
+    cycles = kin.time_normalise(angles, strides, n_points=config.cycle_points)
+    return angles, cycles, strides, {p: c.to_dict() for p, c in cal.items()}
+
+
+def _metrics(
+    recording: Recording,
+    strides: pd.DataFrame,
+    angles: pd.DataFrame | None,
+    config: AnalysisConfig,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Per-stride knee-pain metrics, then session summaries, symmetry and findings."""
+    from gaitkit import metrics as mt
+
+    if angles is None:  # temporal metrics and tibial shock need no angles
+        angles = pd.DataFrame({"time_s": pd.Series(dtype=float), "side": pd.Series(dtype=str)})
+    strides = mt.compute_stride_metrics(
+        strides,
+        angles,
+        recording,
+        activity=None if config.activity == "auto" else config.activity,
+    )
+    session = mt.summarize_session(
+        strides,
+        angles if len(angles) else None,
+        duration_s=recording.duration_s,
+        n_boot=config.bootstrap_samples,
+        seed=config.seed,
+    )
+    return strides, session
 
 
 def _cadence_spm(strides: pd.DataFrame, side: str) -> float | None:
@@ -237,9 +269,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _bout_summary(bouts: pd.DataFrame) -> dict[str, Any]:
     dur = (bouts["end_s"] - bouts["start_s"]).to_numpy(dtype=float)
-    per = {
-        act: float(dur[(bouts["activity"] == act).to_numpy()].sum()) for act in ("walk", "run")
-    }
+    per = {act: float(dur[(bouts["activity"] == act).to_numpy()].sum()) for act in ("walk", "run")}
     return {"count": len(bouts), "walk_s": per["walk"], "run_s": per["run"]}
 
 

@@ -2,6 +2,14 @@
 
 Angles (degrees, anatomical signs per side, see :func:`gaitkit.frames.anatomical_sign`)
 --------------------------------------------------------------------------------------
+Segment angles are the Cardan angles of the segment frame relative to the heading-aligned
+global frame (X forward, Y up, Z right) in the sequence sagittal (about Z), frontal (about the
+floating X), axial (about the segment's own y): ``R = Rz(sagittal) · Rx(frontal) · Ry(axial)``,
+the order of the ISB joint coordinate systems (Wu et al. 2002, J Biomech 35:543-548). Frontal and
+axial angles are multiplied by the side sign. The *frontal* angle is thus the tilt out of the
+sagittal plane, not the angle of the segment's projection on the frontal plane (the two differ
+when the segment is far from vertical, e.g. 5.0° vs 5.5° at 25° of thigh flexion).
+
 ``thigh_sagittal_deg``
     Thigh inclination from vertical in the sagittal plane; positive when the knee is anterior
     to the hip (flexion). A hip-flexion proxy: no pelvis sensor.

@@ -38,7 +38,8 @@ def load(hugadb_dir, name):
         io = pytest.importorskip("gaitkit.io")
         path = hugadb_dir / name
         with warnings.catch_warnings():
-            # the reader reports HuGaDB's ±2 g clipping and amplified gyros as warnings
+            # clipping (and, for the corrupted file, suspect gyros) is reported by the reader
+            # and tested in test_io_hugadb.py; here only the events are under test
             warnings.simplefilter("ignore", DataQualityWarning)
             rec = io.read_recording(path, sampling_rate_hz=FS_HZ)
         labels = np.loadtxt(path, skiprows=4, usecols=[-1], dtype=int)

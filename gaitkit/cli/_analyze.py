@@ -62,7 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``gaitkit analyze``."""
-    from gaitkit.analysis import AnalysisConfig, analyze
+    from gaitkit.analysis import STAGES, AnalysisConfig, analyze
+    from gaitkit.cli._progress import stage_progress
     from gaitkit.cli._summary import print_summary
     from gaitkit.errors import InputFormatError
     from gaitkit.io._results import write_analysis
@@ -81,6 +82,6 @@ def run(args: argparse.Namespace) -> int:
         options.update(kinematics=False, metrics=False)
     config = AnalysisConfig.from_dict(options)
     recording = read_input(args)
-    result = analyze(recording, config)
+    result = analyze(recording, config, on_stage=stage_progress(len(STAGES), "analyze"))
     print_summary(result.summary, write_analysis(result, args.out))
     return 0

@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``gaitkit demo``."""
-    from gaitkit.analysis import analyze
+    from gaitkit.analysis import STAGES, analyze
+    from gaitkit.cli._progress import stage_progress
     from gaitkit.cli._summary import print_summary
     from gaitkit.io._bundled import demo_path, load_demo
     from gaitkit.io._results import write_analysis
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     path = demo_path()
     print(f"gaitkit demo: analysing bundled recording {path}")
     recording = load_demo()
-    result = analyze(recording)
+    result = analyze(recording, on_stage=stage_progress(len(STAGES), "demo"))
     print_summary(result.summary, write_analysis(result, args.out))
     print(f"gaitkit demo: done; outputs in {args.out.resolve()}")
     return 0

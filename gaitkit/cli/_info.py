@@ -83,12 +83,8 @@ def describe(
         for r in ch.itertuples()
         if r.clipped_pct > 0
     }
-    nan = {
-        f"{r.placement}_{r.channel}": int(r.n_nan) for r in ch.itertuples() if r.n_nan > 0
-    }
-    suspect = sorted(
-        {str(a.placement) for a in rec.annotation_rows if a.kind == "suspect_gyro"}
-    )
+    nan = {f"{r.placement}_{r.channel}": int(r.n_nan) for r in ch.itertuples() if r.n_nan > 0}
+    suspect = sorted({str(a.placement) for a in rec.annotation_rows if a.kind == "suspect_gyro"})
     bouts = labelled_bouts(rec)
     unit_notes = [n for n in notes if "assumed" in n and ("acc" in n or "gyr" in n)]
     unit_notes += [n for n in notes if "converted to SI" in n]
@@ -166,7 +162,8 @@ def _human(d: dict[str, Any]) -> str:
         for a in d["activities"]:
             acts[a["activity"]] = acts.get(a["activity"], 0.0) + a["end_s"] - a["start_s"]
         out.append(
-            "activities:    " + ", ".join(f"{k} {v:.1f} s" for k, v in acts.items())
+            "activities:    "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in acts.items())
             + f" ({len(d['activities'])} labelled spans)"
         )
     if d["notes"]:

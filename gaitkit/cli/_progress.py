@@ -1,41 +1,47 @@
-"""A minimal progress bar on stderr for long CLI work (no third-party dependency)."""
+"""Stage progress on stderr for long CLI work (no third-party dependency).
+
+The core never prints: :func:`gaitkit.analysis.analyze` takes an ``on_stage`` callback, and the
+command line passes the one made here, which draws ``label [k/n] stage`` on stderr when stderr
+is a terminal and stays silent in pipes and CI logs.
+"""
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from typing import TextIO, TypeVar
+from collections.abc import Callable
+from typing import TextIO
 
-T = TypeVar("T")
-
-__all__ = ["progress"]
+__all__ = ["stage_progress"]
 
 
-def progress(
-    items: Iterable[T], *, total: int | None = None, label: str = "", stream: TextIO | None = None
-) -> Iterator[T]:
-    """Yield ``items`` while drawing ``label [#####.....] k/n`` on stderr when it is a terminal.
+def stage_progress(
+    total: int, label: str, *, stream: TextIO | None = None
+) -> Callable[[str], None]:
+    """Return a callback that shows ``label [k/total] name (elapsed)`` for each stage begun.
 
-    Off a terminal (pipes, CI logs) it prints nothing, so output stays clean.
+    Parameters
+    ----------
+    total
+        Number of stages expected.
+    label
+        Prefix, e.g. the command name.
+    stream
+        Where to draw (default stderr); nothing is drawn unless it is a terminal.
     """
     out = sys.stderr if stream is None else stream
     show = hasattr(out, "isatty") and out.isatty()
-    if total is None and hasattr(items, "__len__"):
-        total = len(items)  # type: ignore[arg-type]
-    last = 0.0
-    k = 0
-    for k, item in enumerate(items, start=1):
-        yield item
-        now = time.monotonic()
-        if show and (now - last > 0.1 or k == total):
-            last = now
-            if total:
-                filled = int(30 * k / total)
-                out.write(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {k}/{total}")
-            else:
-                out.write(f"\r{label} {k}")
-            out.flush()
-    if show and k:
-        out.write("\n")
+    start = time.monotonic()
+    count = 0
+
+    def on_stage(name: str) -> None:
+        nonlocal count
+        count += 1
+        if not show:
+            return
+        end = "\n" if name == "done" else ""
+        elapsed = time.monotonic() - start
+        out.write(f"\r{label} [{min(count, total)}/{total}] {name:<12} {elapsed:6.1f} s{end}")
         out.flush()
+
+    return on_stage

@@ -15,7 +15,9 @@ def _side_value(text: str) -> tuple[str, float]:
     side, sep, value = text.partition("=")
     side = side.strip().lower()
     if not sep or side not in _SIDES:
-        raise argparse.ArgumentTypeError(f"expected SIDE=VALUE with SIDE left or right, got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected SIDE=VALUE with SIDE left or right, got {text!r}"
+        )
     try:
         return side, float(value)
     except ValueError:
@@ -26,9 +28,7 @@ def _side_value(text: str) -> tuple[str, float]:
 
 def _placement(text: str) -> str:
     if text not in _PLACEMENTS:
-        raise argparse.ArgumentTypeError(
-            f"expected one of {', '.join(_PLACEMENTS)}, got {text!r}"
-        )
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(_PLACEMENTS)}, got {text!r}")
     return text
 
 
@@ -48,60 +48,184 @@ def register(subparsers: Any) -> None:
             "<stem>.truth.json."
         ),
     )
-    p.add_argument("--out", required=True, metavar="PATH",
-                   help="recording file to write (.csv); truth files take its stem")
-    p.add_argument("--duration", type=float, default=60.0, metavar="S",
-                   help="total duration in seconds, standing included (default 60)")
-    p.add_argument("--activity", choices=("walk", "run"), default="walk",
-                   help="walk or run (default walk)")
-    p.add_argument("--speed", type=float, default=None, metavar="M_PER_S",
-                   help="speed in m/s (default 1.3 walking, 3.5 running)")
-    p.add_argument("--cadence", type=float, default=None, metavar="STEPS_PER_MIN",
-                   help="cadence in steps/min (default: from the speed)")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="PATH",
+        help="recording file to write (.csv); truth files take its stem",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="total duration in seconds, standing included (default 60)",
+    )
+    p.add_argument(
+        "--activity", choices=("walk", "run"), default="walk", help="walk or run (default walk)"
+    )
+    p.add_argument(
+        "--speed",
+        type=float,
+        default=None,
+        metavar="M_PER_S",
+        help="speed in m/s (default 1.3 walking, 3.5 running)",
+    )
+    p.add_argument(
+        "--cadence",
+        type=float,
+        default=None,
+        metavar="STEPS_PER_MIN",
+        help="cadence in steps/min (default: from the speed)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--rate", type=float, default=100.0, metavar="HZ",
-                   help="sampling rate in Hz (default 100)")
-    p.add_argument("--stride-cv", type=float, default=2.0, metavar="PCT",
-                   help="stride-time coefficient of variation in %% (default 2)")
-    p.add_argument("--amplitude-cv", type=float, default=3.0, metavar="PCT",
-                   help="per-stride angle amplitude variation in %% (default 3)")
-    p.add_argument("--asymmetry", type=float, default=0.0, metavar="PCT",
-                   help="right step longer than left step by this %% (signed, default 0)")
-    p.add_argument("--extra-tibial-ir", type=_side_value, action="append", default=[],
-                   metavar="SIDE=DEG",
-                   help="extra tibial internal rotation in loading response on a side, e.g. "
-                        "right=5 (repeatable)")
-    p.add_argument("--hip-rom-scale", type=_side_value, action="append", default=[],
-                   metavar="SIDE=X",
-                   help="scale of the thigh sagittal range on a side, e.g. left=0.7 "
-                        "(repeatable)")
-    p.add_argument("--misalignment", type=float, default=0.0, metavar="DEG",
-                   help="random sensor rotation about the segment axis, up to DEG")
-    p.add_argument("--tilt", type=float, default=0.0, metavar="DEG",
-                   help="random sensor tilt off the segment axis, up to DEG")
-    p.add_argument("--upside-down", type=_placement, action="append", default=[],
-                   metavar="PLACEMENT", help="mount this sensor upside down (repeatable)")
-    p.add_argument("--sensor-axes", choices=("segment", "skin"), default="segment",
-                   help="nominal sensor axes: ISB segment axes or skin-normal z (default segment)")
-    p.add_argument("--dropped", type=float, default=0.0, metavar="PCT",
-                   help="percentage of rows dropped in bursts, as BLE loss (default 0)")
-    p.add_argument("--standing", type=float, nargs=2, default=(5.0, 5.0),
-                   metavar=("START_S", "END_S"),
-                   help="quiet standing at start and end in seconds (default 5 5)")
-    p.add_argument("--placements", type=_placements, default=_PLACEMENTS,
-                   metavar="LIST", help="comma-separated placements (default all four)")
-    p.add_argument("--acc-noise", type=float, default=0.03, metavar="M_PER_S2",
-                   help="accelerometer white-noise SD in m/s² (default 0.03)")
-    p.add_argument("--gyr-noise", type=float, default=0.001, metavar="RAD_PER_S",
-                   help="gyroscope white-noise SD in rad/s (default 0.001)")
-    p.add_argument("--gyr-bias", type=float, default=0.02, metavar="RAD_PER_S",
-                   help="gyroscope bias magnitude in rad/s, random direction (default 0.02)")
-    p.add_argument("--acc-range", type=float, default=16.0, metavar="G",
-                   help="accelerometer full-scale range in g (default 16)")
-    p.add_argument("--gyr-range", type=float, default=2000.0, metavar="DEG_PER_S",
-                   help="gyroscope full-scale range in °/s (default 2000)")
-    p.add_argument("--impact", type=float, default=None, metavar="G",
-                   help="mean heel-strike transient on the tibia in g (default: by activity)")
+    p.add_argument(
+        "--rate", type=float, default=100.0, metavar="HZ", help="sampling rate in Hz (default 100)"
+    )
+    p.add_argument(
+        "--stride-cv",
+        type=float,
+        default=2.0,
+        metavar="PCT",
+        help="stride-time coefficient of variation in %% (default 2)",
+    )
+    p.add_argument(
+        "--amplitude-cv",
+        type=float,
+        default=3.0,
+        metavar="PCT",
+        help="per-stride angle amplitude variation in %% (default 3)",
+    )
+    p.add_argument(
+        "--asymmetry",
+        type=float,
+        default=0.0,
+        metavar="PCT",
+        help="right step longer than left step by this %% (signed, default 0)",
+    )
+    p.add_argument(
+        "--extra-tibial-ir",
+        type=_side_value,
+        action="append",
+        default=[],
+        metavar="SIDE=DEG",
+        help="extra tibial internal rotation in loading response on a side, e.g. "
+        "right=5 (repeatable)",
+    )
+    p.add_argument(
+        "--hip-rom-scale",
+        type=_side_value,
+        action="append",
+        default=[],
+        metavar="SIDE=X",
+        help="scale of the thigh sagittal range on a side, e.g. left=0.7 (repeatable)",
+    )
+    p.add_argument(
+        "--misalignment",
+        type=float,
+        default=0.0,
+        metavar="DEG",
+        help="random sensor rotation about the segment axis, up to DEG",
+    )
+    p.add_argument(
+        "--tilt",
+        type=float,
+        default=0.0,
+        metavar="DEG",
+        help="random sensor tilt off the segment axis, up to DEG",
+    )
+    p.add_argument(
+        "--upside-down",
+        type=_placement,
+        action="append",
+        default=[],
+        metavar="PLACEMENT",
+        help="mount this sensor upside down (repeatable)",
+    )
+    p.add_argument(
+        "--sensor-axes",
+        choices=("segment", "skin"),
+        default="segment",
+        help="nominal sensor axes: ISB segment axes or skin-normal z (default segment)",
+    )
+    p.add_argument(
+        "--dropped",
+        type=float,
+        default=0.0,
+        metavar="PCT",
+        help="percentage of rows dropped in bursts, as BLE loss (default 0)",
+    )
+    p.add_argument(
+        "--standing",
+        type=float,
+        nargs=2,
+        default=(5.0, 5.0),
+        metavar=("START_S", "END_S"),
+        help="quiet standing at start and end in seconds (default 5 5)",
+    )
+    p.add_argument(
+        "--placements",
+        type=_placements,
+        default=_PLACEMENTS,
+        metavar="LIST",
+        help="comma-separated placements (default all four)",
+    )
+    p.add_argument(
+        "--acc-noise",
+        type=float,
+        default=0.03,
+        metavar="M_PER_S2",
+        help="accelerometer white-noise SD in m/s² (default 0.03)",
+    )
+    p.add_argument(
+        "--gyr-noise",
+        type=float,
+        default=0.001,
+        metavar="RAD_PER_S",
+        help="gyroscope white-noise SD in rad/s (default 0.001)",
+    )
+    p.add_argument(
+        "--gyr-bias",
+        type=float,
+        default=0.02,
+        metavar="RAD_PER_S",
+        help="gyroscope bias magnitude in rad/s, random direction (default 0.02)",
+    )
+    p.add_argument(
+        "--gyr-bias-rw",
+        type=float,
+        default=0.0,
+        metavar="RAD_PER_S_SQRT_S",
+        help="gyroscope bias random walk density in rad/s/√s (default 0)",
+    )
+    p.add_argument(
+        "--acc-bias",
+        type=float,
+        default=0.0,
+        metavar="M_PER_S2",
+        help="accelerometer bias magnitude in m/s², random direction (default 0)",
+    )
+    p.add_argument(
+        "--acc-range",
+        type=float,
+        default=16.0,
+        metavar="G",
+        help="accelerometer full-scale range in g (default 16)",
+    )
+    p.add_argument(
+        "--gyr-range",
+        type=float,
+        default=2000.0,
+        metavar="DEG_PER_S",
+        help="gyroscope full-scale range in °/s (default 2000)",
+    )
+    p.add_argument(
+        "--impact",
+        type=float,
+        default=None,
+        metavar="G",
+        help="mean heel-strike transient on the tibia in g (default: by activity)",
+    )
     p.set_defaults(func=_run)
 
 
@@ -117,12 +241,18 @@ def _run(args: argparse.Namespace) -> int:
         stride_time_cv_pct=args.stride_cv,
         amplitude_cv_pct=args.amplitude_cv,
         step_time_asymmetry_pct=args.asymmetry,
-        extra_tibial_internal_rotation_deg={"left": 0.0, "right": 0.0, **dict(args.extra_tibial_ir)},
+        extra_tibial_internal_rotation_deg={
+            "left": 0.0,
+            "right": 0.0,
+            **dict(args.extra_tibial_ir),
+        },
         hip_rom_scale={"left": 1.0, "right": 1.0, **dict(args.hip_rom_scale)},
         sampling_rate_hz=args.rate,
         acc_noise_mps2=args.acc_noise,
         gyr_noise_radps=args.gyr_noise,
         gyr_bias_radps=args.gyr_bias,
+        gyr_bias_rw_radps_per_sqrt_s=args.gyr_bias_rw,
+        acc_bias_mps2=args.acc_bias,
         acc_range_g=args.acc_range,
         gyr_range_dps=args.gyr_range,
         misalignment_deg=args.misalignment,

@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from gaitkit._json import json_safe
 from gaitkit.errors import InputFormatError
 
 if TYPE_CHECKING:
     from gaitkit.analysis import AnalysisResult
 
-__all__ = ["json_safe", "write_analysis"]
-
-
-def json_safe(obj: Any) -> Any:
-    """Convert numpy scalars/arrays and non-finite floats into strict-JSON values (NaN → null)."""
-    if isinstance(obj, dict):
-        return {str(k): json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [json_safe(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return json_safe(obj.tolist())
-    if isinstance(obj, np.generic):
-        return json_safe(obj.item())
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
+__all__ = ["json_safe", "write_analysis"]  # json_safe re-exported for the io namespace
 
 
 def write_analysis(result: AnalysisResult, out_dir: str | Path) -> dict[str, Path]:

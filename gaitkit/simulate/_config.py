@@ -34,9 +34,10 @@ def default_cadence_spm(activity: str, speed_mps: float) -> float:
     """Cadence (steps/min) expected at a speed when none is given.
 
     Walking uses the *walk ratio* (step length / step rate), which stays close to constant in
-    healthy adults over a wide range of speeds: ``WR ≈ 0.0064 m·min/step`` (Sekiya & Nagasaki
-    1998, Gait Posture 7:225-227). With step length ``SL = WR·cad`` and ``v = SL·cad/60``,
-    ``cad = sqrt(60·v / WR)``: 110 steps/min at 1.3 m/s, 92 at 0.9 m/s, 130 at 1.8 m/s.
+    healthy adults over a wide range of speeds, about 0.006 m·min/step (Sekiya & Nagasaki
+    1998, Gait Posture 7:225-227); we use ``WR = 0.0064``. With ``SL = WR·cad`` and
+    ``v = SL·cad/60``, ``cad = sqrt(60·v / WR)``: 110 steps/min at 1.3 m/s, 92 at 0.9 m/s,
+    130 at 1.8 m/s.
 
     Running uses ``cad = 150 + 6·v`` (steps/min, v in m/s): ≈171 steps/min at 3.5 m/s, rising
     slowly with speed because stride length, not rate, carries most of a speed increase

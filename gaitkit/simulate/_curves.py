@@ -13,9 +13,10 @@ are representative shapes for a healthy adult, not a reproduction of any one dat
 - Thigh sagittal inclination (hip-flexion proxy, thigh vs vertical). Walking: hip flexion/
   extension of Kadaba et al. (1990, J Orthop Res 8:383-392) and Winter (2009, *Biomechanics and
   Motor Control of Human Movement*, 4th ed., Wiley, appendix thigh segment angles) less ~10° of
-  anterior pelvic tilt: +22° at initial contact, -12° peak extension near 52 %, +25° peak
-  flexion near 88 %. Running: Novacheck (1998, Gait Posture 7:77-95) hip curve less ~15° of
-  pelvic tilt: +25° at contact, -22° near 45 %, +38° peak near 85 %.
+  anterior pelvic tilt: +20° at initial contact, -18° peak extension near 52 %, +24° peak
+  flexion near 87 % (range 42°, as the ~43° hip range of Kadaba et al.). Running: Novacheck
+  (1998, Gait Posture 7:77-95) hip curve less ~15° of pelvic tilt: +25° at contact, -22° near
+  45 %, +38° peak near 85 %.
 - Knee flexion. Walking (Kadaba et al. 1990; Perry & Burnfield 2010, *Gait Analysis*, 2nd ed.,
   SLACK): 4° at contact, loading-response peak 18° at 13 %, 4° at 40 %, 37° at toe-off, swing
   peak 62° at 72 %. Running (Novacheck 1998): 18° at contact, stance peak 40° at 15 %, 18° at
@@ -35,6 +36,11 @@ grows with speed, Fukuchi et al. 2018, PeerJ 6:e4640), knee swing excursion by
 Stance fraction: walking ``0.60 - 0.045·(v - 1.3)`` clipped to 0.55-0.66 (≈62 % slow, ≈58 %
 fast); running ``0.37 - 0.03·(v - 3.5)`` clipped to 0.25-0.45 (Novacheck 1998: 39 % running,
 36 % sprinting). The linear coefficients are ours.
+
+Foot-strike and push-off transients: the curves above are 6 Hz-filtered marker data and miss
+the ~50 ms events of the real shank rate at IC and FC; :func:`contact_transient` and
+:func:`push_off_transient` give the Gaussian rate transients the engine adds to the shank
+sagittal angle (calibrated on HuGaDB, ``docs/simulator_realism.md``).
 """
 
 from __future__ import annotations
@@ -45,7 +51,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHANNELS", "GaitCurves", "build_curves", "stance_fraction"]
+__all__ = [
+    "AXIAL_TRANSIENT_RATIO",
+    "CHANNELS",
+    "GaitCurves",
+    "Transient",
+    "build_curves",
+    "contact_transient",
+    "push_off_transient",
+    "stance_fraction",
+]
 
 #: Primitive angle channels (anatomical degrees); the shank sagittal angle is
 #: ``thigh_sagittal - knee``.
@@ -60,8 +75,8 @@ CHANNELS: tuple[str, ...] = (
 
 # canonical phase (%), value (deg)
 _WALK: Mapping[str, tuple[tuple[float, float], ...]] = {
-    "thigh_sagittal": ((0, 22), (10, 20), (30, 5), (50, -11), (55, -12), (60, -7), (70, 10),
-                       (80, 21), (88, 25), (95, 23.5)),
+    "thigh_sagittal": ((0, 20), (10, 18), (30, 1), (45, -13), (52, -18), (60, -12), (70, 5),
+                       (80, 19), (87, 24), (95, 22)),
     "knee": ((0, 4), (5, 10), (13, 18), (25, 11), (40, 4), (50, 9), (60, 37), (66, 55),
              (72, 62), (80, 46), (88, 19), (96, 2)),
     "thigh_frontal": ((0, 1), (15, 5), (30, 4), (50, 0), (60, -4), (70, -5), (85, -1)),
@@ -177,3 +192,96 @@ def bump(u: np.ndarray, u_peak: float) -> tuple[np.ndarray, np.ndarray, np.ndarr
     d = np.where(rise, ds, -ds) * scale
     dd = np.where(rise, dds, -dds) * scale**2
     return np.where(inside, v, 0.0), np.where(inside, d, 0.0), np.where(inside, dd, 0.0)
+
+
+#: Axial (internal-rotation) share of the contact transient's sagittal angle (model assumption:
+#: the shank rotates internally as the rearfoot everts from contact on, Lafortune et al. 1992).
+AXIAL_TRANSIENT_RATIO = 0.2
+
+
+@dataclass(frozen=True)
+class Transient:
+    """Shank angular-velocity transient around each initial contact: a sum of Gaussians.
+
+    Rate ``Σ A_i exp(-((t - t_IC - μ_i)/σ_i)²/2)`` (rad/s) added to the shank sagittal angle's
+    rate; ``Σ A_i σ_i = 0`` so the angle change is local (zero long before and after).
+    """
+
+    mu_s: tuple[float, ...]
+    sigma_s: tuple[float, ...]
+    amp_radps: tuple[float, ...]
+
+
+def contact_transient(activity: str, speed_mps: float) -> Transient:
+    """Shank sagittal angular-velocity transient at initial contact (foot strike).
+
+    Why: the normative curves are joint angles from marker data low-pass filtered at ~6 Hz
+    (Winter 2009, *Biomechanics and Motor Control of Human Movement*, ch. 2-3; Kadaba et al.
+    1990), which smooths away the ~50 ms events at foot strike. Real shank gyroscopes show the
+    shank's backward rotation (the knee moving forward over the decelerating foot) accelerating
+    in terminal swing, peaking sharply at contact and being arrested within ~50-100 ms
+    (Aminian et al. 2002, J Biomech 35:689-699; Salarian et al. 2004, IEEE TBME
+    51:1434-1443); on HuGaDB walking the minimum is 0.62 of the mid-swing peak, within
+    ~0-30 ms of the shank impact, ~85 ms wide at half depth (``docs/simulator_realism.md``).
+
+    Model: three Gaussians added to the shank sagittal rate around each contact —
+    ``A₁ < 0`` at ``μ₁`` just after contact (the sharp backward rotation), ``A₂ > 0`` after it
+    (the arrest in loading response) and, walking, ``A₀ > 0`` before it (terminal swing: the
+    forward rotation ends later and the reversal into contact is steeper) — with
+    ``A₀σ₀ = -p·A₁σ₁`` and ``A₂σ₂ = -(1 - p)·A₁σ₁`` so ``Σ A_i σ_i = 0``: the angle change
+    is local, and with ``p = 0.3`` walking it is ≈ 0 at contact (-0.3° at 1.3 m/s), -4.3° at
+    its deepest ~50 ms later (the knee flexes a few degrees more, sooner, in loading
+    response), back to the normative curve within ~250 ms. Running (``p = 0``) the shank
+    angle at contact is 2.6° smaller at 3.5 m/s. Parameters (ours, fitted to the HuGaDB
+    figures, then checked at 1 kHz and at 58.8 Hz):
+
+    - walking: ``A₁ = -(1 + v)`` rad/s, ``μ₁ = 10`` ms, ``σ₁ = 25`` ms; ``μ₀ = -70`` ms,
+      ``σ₀ = 30`` ms; ``μ₂ = 90`` ms, ``σ₂ = 45`` ms; ``p = 0.3``;
+    - running: ``A₁ = -1.6 v`` rad/s, ``μ₁ = 5`` ms, ``σ₁ = 12`` ms; ``μ₂ = 65`` ms,
+      ``σ₂ = 45`` ms; ``p = 0``.
+
+    The transient is C^∞; its largest angular acceleration is ≈ 67 rad/s² walking at 1.3 m/s
+    and ≈ 330 rad/s² running at 3.5 m/s.
+    """
+    if activity == "walk":
+        a1, mu1, s1 = -(1.0 + speed_mps), 0.010, 0.025
+        mu0, s0, mu2, s2, pre = -0.070, 0.030, 0.090, 0.045, 0.3
+    else:
+        a1, mu1, s1 = -1.6 * speed_mps, 0.005, 0.012
+        mu0, s0, mu2, s2, pre = -0.060, 0.030, 0.065, 0.045, 0.0
+    a0 = -pre * a1 * s1 / s0
+    a2 = -(1.0 - pre) * a1 * s1 / s2
+    return Transient(mu_s=(mu0, mu1, mu2), sigma_s=(s0, s1, s2), amp_radps=(a0, a1, a2))
+
+
+def push_off_transient(activity: str, speed_mps: float) -> Transient:
+    """Shank sagittal angular-velocity transient around toe-off (FC).
+
+    Model: in real shank-gyroscope signals the pre-swing minimum of the sagittal angular
+    velocity (the shank's fastest backward rotation as the knee flexes in pre-swing) lies
+    close to toe-off — the feature detectors use for FC, reported within a few tens of ms of
+    force-plate/footswitch toe-off (Aminian et al. 2002, J Biomech 35:689-699; Catalfamo et al.
+    2010, Sensors 10:5683-5702; Greene et al. 2010, Ann Biomed Eng 38:2551-2559) — and on
+    HuGaDB 45 ms (median) before the foot's forward-rotation onset (``docs/simulator_realism.md``).
+    The 6 Hz-filtered normative curves put it 70-90 ms before toe-off when walking and ~45 ms
+    after it when running. We reshape the rate with Gaussians relative to FC: a negative one
+    just before FC (the fastest knee flexion at push-off), a positive one before it (walking:
+    flattening the earlier trough) and a positive one after it (the rise into swing), with
+    ``Σ A_i σ_i = 0`` (angle change local). Parameters (ours, fitted to the figures above):
+
+    - walking: ``A = (0.6, -1.2, 0.5)·v/1.3`` rad/s at ``μ = (-110, -5, 60)`` ms,
+      ``σ = (35, 30, 30)`` ms (last amplitude set by the balance);
+    - running: ``A = (-5, 1.875)·v/3.5`` rad/s at ``μ = (-10, 70)`` ms, ``σ = (15, 40)`` ms.
+    """
+    if activity == "walk":
+        k = speed_mps / 1.3
+        mu, sg = (-0.110, -0.005, 0.060), (0.035, 0.030, 0.030)
+        a0, a1 = 0.6 * k, -1.2 * k
+    else:
+        k = speed_mps / 3.5
+        mu, sg = (-0.010, 0.070), (0.015, 0.040)
+        a0, a1 = 0.0, -5.0 * k
+    if activity == "walk":
+        a2 = -(a0 * sg[0] + a1 * sg[1]) / sg[2]
+        return Transient(mu_s=mu, sigma_s=sg, amp_radps=(a0, a1, a2))
+    return Transient(mu_s=mu, sigma_s=sg, amp_radps=(a1, -a1 * sg[0] / sg[1]))
