@@ -16,7 +16,13 @@ from gaitkit.events._bouts import (
     suspect_mask,
 )
 from gaitkit.events._running import purcell_events
-from gaitkit.events._shank_gyro import MAX_STRIDE_S, MIN_STRIDE_S, contact_events
+from gaitkit.events._shank_gyro import (
+    MAX_STRIDE_S,
+    MIN_STRIDE_S,
+    RUN_TIMING_CUTOFF_HZ,
+    contact_events,
+)
+from gaitkit.events._signal import segment_lowpass
 from gaitkit.model import Recording, check_recording
 from gaitkit.schema import BOUT_COLUMNS, EVENT_COLUMNS
 
@@ -182,8 +188,13 @@ def detect_gait_events(
         stride = np.where(np.isfinite(stride), stride, fill)
         activity = np.array([act_of.get(int(b), "walk") for b in bid], dtype=object)
         running = activity == "run"
+        w_run = None
+        if running.any():
+            w_run = segment_lowpass(
+                prep.signals.omega[leg.placement], prep.signals.segments, fs, RUN_TIMING_CUTOFF_HZ
+            )
         ic_t, fc_t, ic_i, fc_i = contact_events(
-            leg, rec.time_s, fs, prep.signals.segments, pos, stride, running
+            leg, rec.time_s, fs, prep.signals.segments, pos, stride, running, w_run
         )
         use_purcell = running_method == "purcell" and not prep.acc_saturated[side]
         if use_purcell and running.any():

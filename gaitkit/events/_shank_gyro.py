@@ -15,9 +15,11 @@ from gaitkit.events._signal import segment_lowpass
 #: Cut-off (Hz) of the signal used to *find* mid-swing peaks: keeps the swing lobe (≈ 0.25-0.5 s
 #: wide), suppresses impact transients and noise so one peak is found per stride.
 DETECT_CUTOFF_HZ = 4.0
-#: Cut-off (Hz) of the signal used to *time* events: Salarian et al. (2004) and Greene et al.
-#: (2010) low-pass the shank gyroscope at a few Hz to ~ 15 Hz before picking extrema.
+#: Cut-off (Hz) of the signal used to *time* walking events: Salarian et al. (2004) and Greene
+#: et al. (2010) low-pass the shank gyroscope at a few Hz to ~ 15 Hz before picking extrema.
 TIMING_CUTOFF_HZ = 12.0
+#: Cut-off (Hz) for running events and mid-swing: running contact transients last ~45 ms.
+RUN_TIMING_CUTOFF_HZ = 25.0
 #: Absolute floor for a mid-swing peak: 50 °/s (Salarian et al. 2004).
 MS_MIN_HEIGHT_RADPS = np.deg2rad(50.0)
 #: Adaptive floor: a peak must reach this fraction of the median of its 9 neighbours' heights
@@ -150,25 +152,37 @@ def contact_events(
     ms_sel: np.ndarray,
     stride_s: np.ndarray,
     running: np.ndarray,
+    omega_run: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Find initial and final contact around each selected mid-swing.
 
-    Walking (Aminian et al. 2002; Salarian et al. 2004; Greene et al. 2010): initial contact is
-    the first local minimum of the timing signal after mid-swing that falls below 20 % of the
-    mid-swing height, searched up to half a stride later; final contact (toe-off) is the deepest
-    minimum in the half-stride before mid-swing.
+    Features (Aminian et al. 2002, J Biomech 35:689-699; Salarian et al. 2004, IEEE TBME
+    51:1434-1443; Greene et al. 2010, Ann Biomed Eng 38:2551-2559; for running the same shank
+    features as the Greene/McGrath and Aminian/O'Donovan methods compared by Kiernan et al.
+    2023, Sensors 23:5022):
 
-    Running: same features, with the search windows scaled by the stride time (swing is longer
-    and stance shorter, so the windows are the same fractions of the cycle).
+    - **IC**: the first local minimum of the timing signal after mid-swing that falls below
+      20 % of the mid-swing height, searched up to half a stride later (the sharp backward
+      rotation of the shank as the foot strikes).
+    - **FC**: the deepest minimum before mid-swing (the pre-swing minimum, fastest knee
+      flexion at push-off), searched from 20 % of a stride after the previous initial contact
+      (so the contact trough, deeper in running, is excluded) or, without one, from 0.5 (walking)
+      / 0.75 (running) of a stride before mid-swing. Running has a long swing (FC→MS is up to
+      half the stride at 5 m/s), hence the longer look-back.
+
+    Walking uses the 12 Hz timing signal; running the 25 Hz one (``omega_run``), because its
+    contact transients are about twice as brief (≈ 45 ms against ≈ 85 ms at half depth).
 
     Parameters
     ----------
     ms_sel
-        Positions (into ``leg.ms_index``) of the mid-swings to use.
+        Positions (into ``leg.ms_index``) of the mid-swings to use, in time order.
     stride_s
         Local stride time (s) of each selected mid-swing (sets the search windows).
     running
         Boolean per selected mid-swing.
+    omega_run
+        Timing signal for running strides (defaults to the walking one).
 
     Returns
     -------
@@ -176,40 +190,72 @@ def contact_events(
         Times (s, NaN when not found) and sample indices (−1 when not found).
     """
     fs = sampling_rate_hz
-    w = leg.omega_timing
-    n = w.shape[0]
+    leg.omega_timing.shape[0]
     ms = leg.ms_index[ms_sel]
     seg = leg.segment_id[ms_sel]
     h = leg.ms_height_radps[ms_sel]
-    if ms.size == 0:
-        e = np.empty(0)
-        return e, e, np.empty(0, int), np.empty(0, int)
-    seg_lo = segments[seg, 0][:, None]
-    seg_hi = segments[seg, 1][:, None]
+    m = ms.size
+    ic_t = np.full(m, np.nan)
+    fc_t = np.full(m, np.nan)
+    ic_i = np.full(m, -1)
+    fc_i = np.full(m, -1)
+    if m == 0:
+        return ic_t, fc_t, ic_i, fc_i
+    rows_all = np.arange(m)
+    for is_run in (False, True):
+        sel = rows_all[running == is_run]
+        if sel.size == 0:
+            continue
+        w = omega_run if (is_run and omega_run is not None) else leg.omega_timing
+        r = _contacts(w, time_s, fs, segments, ms[sel], seg[sel], h[sel], stride_s[sel], is_run)
+        ic_t[sel], fc_t[sel], ic_i[sel], fc_i[sel] = r
+    return ic_t, fc_t, ic_i, fc_i
+
+
+def _contacts(
+    w: np.ndarray,
+    time_s: np.ndarray,
+    fs: float,
+    segments: np.ndarray,
+    ms: np.ndarray,
+    seg: np.ndarray,
+    h: np.ndarray,
+    stride_s: np.ndarray,
+    running: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    n = w.shape[0]
+    m = ms.size
+    rows = np.arange(m)
+    seg_lo = segments[seg, 0]
+    seg_hi = segments[seg, 1]
     half = np.maximum(2, np.round(0.5 * stride_s * fs)).astype(int)
-    L = int(half.max())
     lm = np.zeros(n, bool)
     lm[1:-1] = (w[1:-1] <= w[:-2]) & (w[1:-1] < w[2:])
-    # --- initial contact: first local minimum below 0.2 h after MS
+    # --- initial contact: first local minimum below 0.2 h within half a stride after MS
+    L = int(half.max())
     win, inside = _windows(ms, 1, L, n)
-    inside &= (win < seg_hi) & (np.arange(1, L + 1)[None, :] <= half[:, None])
+    inside &= (win < seg_hi[:, None]) & (np.arange(1, L + 1)[None, :] <= half[:, None])
     cand = inside & lm[win] & (w[win] < 0.2 * h[:, None])
     has = cand.any(axis=1)
-    first = np.argmax(cand, axis=1)
-    vals = np.where(inside, w[win], np.inf)
-    fallback = np.argmin(vals, axis=1)
-    col = np.where(has, first, fallback)
-    ic_idx = win[np.arange(ms.size), col]
-    ic_ok = inside[np.arange(ms.size), col] & (ic_idx < seg_hi[:, 0] - 1)
-    # --- final contact: deepest minimum in the half stride before MS
-    win, inside = _windows(ms, -L, -1, n)
-    inside &= (win >= seg_lo) & (np.arange(-L, 0)[None, :] >= -half[:, None])
-    vals = np.where(inside, w[win], np.inf)
-    col = np.argmin(vals, axis=1)
-    fc_idx = win[np.arange(ms.size), col]
-    fc_ok = inside[np.arange(ms.size), col] & (fc_idx > seg_lo[:, 0])
-    ic_t = interp_time(time_s, ic_idx, _parabolic(-w, ic_idx))
-    fc_t = interp_time(time_s, fc_idx, _parabolic(-w, fc_idx))
-    ic_t = np.where(ic_ok, ic_t, np.nan)
-    fc_t = np.where(fc_ok, fc_t, np.nan)
+    col = np.where(
+        has, np.argmax(cand, axis=1), np.argmin(np.where(inside, w[win], np.inf), axis=1)
+    )
+    ic_idx = win[rows, col]
+    ic_ok = inside[rows, col] & (ic_idx < seg_hi - 1)
+    # --- final contact: deepest minimum between (previous IC + 0.2 T) and MS
+    back = np.round((0.75 if running else 0.5) * stride_s * fs).astype(int)
+    lo = ms - back
+    prev_ic = np.concatenate([[-1], np.where(ic_ok, ic_idx, -1)[:-1]])
+    prev_ok = (prev_ic >= 0) & (prev_ic < ms) & (ms - prev_ic < 1.5 * stride_s * fs)
+    prev_ok &= np.concatenate([[False], seg[1:] == seg[:-1]])
+    lo = np.where(prev_ok, np.maximum(lo, prev_ic + np.round(0.2 * stride_s * fs)), lo)
+    lo = np.maximum(lo, seg_lo).astype(int)
+    Lb = int(max(1, (ms - lo).max()))
+    win, inside = _windows(ms, -Lb, -1, n)
+    inside &= win >= lo[:, None]
+    col = np.argmin(np.where(inside, w[win], np.inf), axis=1)
+    fc_idx = win[rows, col]
+    fc_ok = inside[rows, col] & (fc_idx > seg_lo)
+    ic_t = np.where(ic_ok, interp_time(time_s, ic_idx, _parabolic(-w, ic_idx)), np.nan)
+    fc_t = np.where(fc_ok, interp_time(time_s, fc_idx, _parabolic(-w, fc_idx)), np.nan)
     return ic_t, fc_t, np.where(ic_ok, ic_idx, -1), np.where(fc_ok, fc_idx, -1)
