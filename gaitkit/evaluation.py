@@ -154,6 +154,7 @@ def match_events(
     *,
     tolerance_s: float = 0.1,
     keys: Sequence[str] = _MATCH_KEYS,
+    reference_scored: str | None = None,
 ) -> EventMatch:
     """Pair detected with reference events one to one within a tolerance.
 
@@ -167,6 +168,11 @@ def match_events(
         step time (≈ 0.25 s in walking) so that neighbouring events cannot be confused.
     keys
         Columns that must agree between partners (default ``("side", "event")``).
+    reference_scored
+        Optional boolean column of ``reference``: rows where it is false are "don't care"
+        (e.g. the simulator's non-steady start/stop strides, ``steady``/``valid``). They take
+        part in the matching, but a detection matched to one is neither a true nor a false
+        positive, and an unmatched one is not a false negative.
 
     Returns
     -------
@@ -215,6 +221,17 @@ def match_events(
         pr_idx.append(np.asarray(ri)[b])
     mi_d = np.concatenate(pd_idx) if pd_idx else np.empty(0, int)
     mi_r = np.concatenate(pr_idx) if pr_idx else np.empty(0, int)
+    scored = np.ones(len(ref), bool)
+    if reference_scored is not None:
+        if reference_scored not in ref.columns:
+            raise InputFormatError(
+                f"reference has no column {reference_scored!r} (reference_scored)",
+                column=reference_scored,
+            )
+        scored = ref[reference_scored].astype(bool).to_numpy()
+    ignored_d = mi_d[~scored[mi_r]]
+    keep = scored[mi_r]
+    mi_d, mi_r = mi_d[keep], mi_r[keep]
     order = np.lexsort((dt[mi_d],)) if mi_d.size else np.empty(0, int)
     mi_d, mi_r = mi_d[order], mi_r[order]
     pairs = pd.DataFrame({k: det[k].to_numpy()[mi_d] for k in keys})
@@ -225,7 +242,8 @@ def match_events(
     pairs["reference_row"] = mi_r
     fp_mask = np.ones(len(det), bool)
     fp_mask[mi_d] = False
-    fn_mask = np.ones(len(ref), bool)
+    fp_mask[ignored_d] = False
+    fn_mask = scored.copy()
     fn_mask[mi_r] = False
     return EventMatch(
         pairs=pairs,
@@ -283,6 +301,7 @@ def event_agreement(
     *,
     tolerance_s: float = 0.1,
     by: Sequence[str] = ("event",),
+    reference_scored: str | None = None,
 ) -> pd.DataFrame:
     """Compute detection counts and timing agreement of events, per group.
 
@@ -295,6 +314,9 @@ def event_agreement(
     by
         Grouping of the summary rows: any subset of ``("side", "event")``; matching itself is
         always per side and event.
+    reference_scored
+        Boolean column of ``reference`` marking the rows that count (see
+        :func:`match_events`); ``n_reference`` then counts only those.
 
     Returns
     -------
@@ -307,9 +329,13 @@ def event_agreement(
     for b in by:
         if b not in _MATCH_KEYS:
             raise ConfigError(f"by must be a subset of {_MATCH_KEYS}, got {b!r}")
-    m = match_events(detected, reference, tolerance_s=tolerance_s)
+    m = match_events(
+        detected, reference, tolerance_s=tolerance_s, reference_scored=reference_scored
+    )
     det = detected.reset_index(drop=True)
     ref = reference.reset_index(drop=True)
+    if reference_scored is not None:
+        ref = ref[ref[reference_scored].astype(bool)]
 
     def keyed(df: pd.DataFrame) -> pd.Series:
         if not by:
@@ -357,6 +383,7 @@ def stride_agreement(
     tolerance_s: float = 0.1,
     columns: Sequence[str] = ("stride_time_s", "stance_time_s", "swing_time_s"),
     valid_only: bool = False,
+    reference_scored: str | None = None,
 ) -> pd.DataFrame:
     """Stride detection F1 and agreement of per-stride durations.
 
@@ -374,6 +401,9 @@ def stride_agreement(
         Duration columns to compare (those absent from either table are skipped).
     valid_only
         Use only rows with ``valid`` true (in both tables) when set.
+    reference_scored
+        Boolean column of ``reference`` marking strides that count; the others are "don't
+        care" (see :func:`match_events`). E.g. ``"valid"`` for the simulator's steady strides.
 
     Returns
     -------
@@ -400,7 +430,21 @@ def stride_agreement(
     ref = reference.reset_index(drop=True)
     de = pd.DataFrame({"side": det["side"], "time_s": det["ic_time_s"].astype(float)})
     re_ = pd.DataFrame({"side": ref["side"], "time_s": ref["ic_time_s"].astype(float)})
-    m = match_events(de, re_, tolerance_s=tolerance_s, keys=("side",))
+    if reference_scored is not None:
+        if reference_scored not in ref.columns:
+            raise InputFormatError(
+                f"reference has no column {reference_scored!r} (reference_scored)",
+                column=reference_scored,
+            )
+        re_["scored"] = ref[reference_scored].astype(bool).to_numpy()
+    m = match_events(
+        de,
+        re_,
+        tolerance_s=tolerance_s,
+        keys=("side",),
+        reference_scored=None if reference_scored is None else "scored",
+    )
+    n_ref = int(re_["scored"].sum()) if reference_scored is not None else len(ref)
     p, r, f = _prf(m.tp, m.fp, m.fn)
     rows = []
     for col in columns:
@@ -414,7 +458,7 @@ def stride_agreement(
         rows.append(
             dict(
                 quantity=col,
-                n_reference=len(ref),
+                n_reference=n_ref,
                 n_detected=len(det),
                 tp=m.tp,
                 fp=m.fp,

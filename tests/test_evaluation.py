@@ -129,3 +129,31 @@ def test_empty_inputs():
     empty = ev("left", "ic", [])
     m = match_events(empty, ev("left", "ic", [1.0]))
     assert (m.tp, m.fp, m.fn) == (0, 0, 1)
+
+
+def test_dont_care_reference_rows():
+    ref = ev("left", "ic", [1.0, 2.0, 3.0, 4.0])
+    ref["steady"] = [False, True, True, False]
+    det = ev("left", "ic", [1.01, 2.0, 3.5])
+    m = match_events(det, ref, tolerance_s=0.05, reference_scored="steady")
+    # 1.01 matches a don't-care row: neither TP nor FP; 4.0 unmatched but don't care: not FN
+    assert (m.tp, m.fp, m.fn) == (1, 1, 1)
+    assert m.false_negatives["time_s"].tolist() == [3.0]
+    a = event_agreement(det, ref, tolerance_s=0.05, reference_scored="steady").iloc[0]
+    assert (a["n_reference"], a["tp"], a["fp"], a["fn"]) == (2, 1, 1, 1)
+    with pytest.raises(InputFormatError, match="reference has no column 'nope'"):
+        match_events(det, ref, reference_scored="nope")
+
+
+def test_stride_agreement_dont_care():
+    ref = pd.DataFrame(
+        {
+            "side": "left",
+            "ic_time_s": [0.0, 1.0, 2.0],
+            "stride_time_s": [1.0, 1.0, 1.0],
+            "valid": [False, True, True],
+        }
+    )
+    det = pd.DataFrame({"side": "left", "ic_time_s": [1.0, 2.0], "stride_time_s": [1.0, 1.0]})
+    a = stride_agreement(det, ref, tolerance_s=0.05, reference_scored="valid").iloc[0]
+    assert (a["n_reference"], a["tp"], a["fp"], a["fn"], a["f1"]) == (2, 2, 0, 0, 1.0)

@@ -8,6 +8,7 @@ import pytest
 
 from gaitkit.errors import ConfigError, InputFormatError, InsufficientDataError, RecordingError
 from gaitkit.events import (
+    EVENT_OFFSETS_S,
     EVENT_TABLE_COLUMNS,
     detect_bouts,
     detect_gait_events,
@@ -42,8 +43,10 @@ def shank_omega(t, stride_s, t0):
 
 
 def truth(stride_s, t0, n, kind):
+    """Extremum times of the hand-built signal plus the documented walking offsets."""
     off = {"ic": 0.0, "fc": 0.60, "ms": 0.80}[kind]
-    return t0 + (np.arange(-2, n) + off) * stride_s
+    shift = EVENT_OFFSETS_S["walk"].get(kind, 0.0)
+    return t0 + (np.arange(-2, n) + off) * stride_s + shift
 
 
 def make_recording(fs, duration_s=30.0, stride_s=1.1, rotate=None, still=(0.0, 0.0)):

@@ -42,10 +42,10 @@ EVENT_TABLE_COLUMNS: tuple[str, ...] = (
 #: an amplified/mis-scaled gyroscope (e.g. several HuGaDB files).
 MAX_PLAUSIBLE_MS_RADPS = {"walk": 12.0, "run": 30.0}
 
-#: Systematic offsets (s) added to the raw feature times, per activity. Zero: the features are
-#: used as published (see :func:`detect_gait_events`, "Known offsets").
+#: Systematic offsets (s) added to the raw feature times, per activity (see
+#: :func:`detect_gait_events`, "Known offsets").
 EVENT_OFFSETS_S: dict[str, dict[str, float]] = {
-    "walk": {"ic": 0.0, "fc": 0.0},
+    "walk": {"ic": -0.010, "fc": +0.020},
     "run": {"ic": 0.0, "fc": 0.0},
 }
 
@@ -102,7 +102,7 @@ def detect_gait_events(
     bouts: pd.DataFrame | None = None,
     *,
     min_mid_swings: int = 3,
-    running_method: Literal["purcell", "gyro"] = "purcell",
+    running_method: Literal["purcell", "gyro"] = "gyro",
 ) -> EventDetection:
     """Detect mid-swing (MS), initial contact (IC) and final contact (FC) on each leg.
 
@@ -125,11 +125,29 @@ def detect_gait_events(
 
     Known offsets
     -------------
-    Against force plates the shank-gyro IC minimum is close to true contact (Greene et al.
-    2010: −4.5 ± 14.4 ms) and the pre-swing minimum precedes toe-off only slightly, while
-    Greene et al. report FC +43.4 ± 6.0 ms for their own, differently defined TC feature.
-    No offset is applied (:data:`EVENT_OFFSETS_S`); the measured bias against the simulator
-    is reported in ``docs/accuracy_events.md``.
+    The gyroscope features are not the contact events themselves. In walking the IC minimum is
+    the shank's fastest backward rotation *after* heel strike (the foot is arrested, the knee
+    travels on), reported within about 0-25 ms after force-plate, footswitch or insole contact
+    (Aminian et al. 2002; Salarian et al. 2004; Catalfamo et al. 2010, Sensors 10:5683-5702;
+    on HuGaDB it follows the shank impact by ~19 ms, ``docs/simulator_realism.md``); the
+    pre-swing minimum is the fastest knee flexion *while the toe is still loaded*, i.e. before
+    toe-off, by "tens of ms" in the same studies (HuGaDB: it coincides with the foot's push-off
+    peak, 45 ms before the foot starts rotating forward). Walking times are therefore shifted
+    by round values at the centre of those ranges: IC −10 ms, FC +20 ms
+    (:data:`EVENT_OFFSETS_S`). In running both features lie within a few ms of the events
+    (sharper transients) and no shift is applied. Greene et al. (2010) report −4.5 ± 14.4 ms
+    (IC) and +43.4 ± 6.0 ms (FC) for their own feature definitions. These offsets agree with the
+    gaitkit simulator's transient model, which was built from the same sources, so the
+    simulator check is not an independent validation of them (``docs/accuracy_events.md``).
+
+    Running method
+    --------------
+    ``running_method="gyro"`` (default) uses the shank-gyroscope features above.
+    ``"purcell"`` uses the shank-acceleration features of Purcell et al. (2006), recommended for
+    a shank sensor by Kiernan et al. (2023, Sensors 23:5022) after comparing 18 methods against
+    force plates; it needs an unsaturated accelerometer (it falls back to the gyroscope
+    otherwise) and cannot be checked on the gaitkit simulator, whose contact acceleration is
+    anterior where real tibial accelerometers show a posterior spike.
 
     Parameters
     ----------
@@ -140,6 +158,8 @@ def detect_gait_events(
         :func:`detect_bouts` when ``None``.
     min_mid_swings
         Passed to bout detection when ``bouts`` is ``None``.
+    running_method
+        ``"gyro"`` or ``"purcell"`` for running bouts (see "Running method").
 
     Returns
     -------
