@@ -340,6 +340,8 @@ def event_agreement(
     def keyed(df: pd.DataFrame) -> pd.Series:
         if not by:
             return pd.Series("all", index=df.index)
+        if len(df) == 0:
+            return pd.Series([], dtype=object)
         return df[list(by)].astype(str).agg("\x1f".join, axis=1)
 
     kp, kfp, kfn = keyed(m.pairs), keyed(m.false_positives), keyed(m.false_negatives)

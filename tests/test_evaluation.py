@@ -157,3 +157,9 @@ def test_stride_agreement_dont_care():
     det = pd.DataFrame({"side": "left", "ic_time_s": [1.0, 2.0], "stride_time_s": [1.0, 1.0]})
     a = stride_agreement(det, ref, tolerance_s=0.05, reference_scored="valid").iloc[0]
     assert (a["n_reference"], a["tp"], a["fp"], a["fn"], a["f1"]) == (2, 2, 0, 0, 1.0)
+
+
+def test_perfect_detection_has_no_errors_listed():
+    ref = pd.concat([ev("left", "ic", [1.0, 2.0]), ev("right", "fc", [1.5])])
+    a = event_agreement(ref, ref, tolerance_s=0.05).set_index("event")
+    assert a.loc["ic", "f1"] == 1.0 and a.loc["fc", "fn"] == 0 and a.loc["ic", "mae_s"] == 0.0
