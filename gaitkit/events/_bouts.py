@@ -18,7 +18,7 @@ from gaitkit.events._shank_gyro import (
     find_mid_swings,
     interp_time,
 )
-from gaitkit.events._signal import annotation_mask
+from gaitkit.events._signal import annotation_mask, bridge_short_gaps
 from gaitkit.model import Recording, check_recording
 from gaitkit.schema import BOUT_COLUMNS, SIDES
 from gaitkit.units import G0
@@ -44,6 +44,7 @@ RUN_PEAK_ACC_G = 3.5
 class Prepared:
     """Shared working set of bout and event detection (internal)."""
 
+    rec: Recording  # working copy: short gaps bridged (see bridge_short_gaps)
     signals: SagittalSignals
     legs: dict[str, LegCycles]
     clipped: dict[str, np.ndarray]  # per mid-swing of each leg
@@ -151,6 +152,7 @@ def prepare(rec: Recording) -> Prepared:
 
 
 def _prepare(rec: Recording) -> Prepared:
+    rec = bridge_short_gaps(rec)
     sig = estimate_sagittal_axes(rec)
     legs: dict[str, LegCycles] = {}
     clipped: dict[str, np.ndarray] = {}
@@ -176,7 +178,7 @@ def _prepare(rec: Recording) -> Prepared:
             "gait events need a shank sensor (shank_left or shank_right); "
             f"the recording has {', '.join(rec.placements)}"
         )
-    return Prepared(sig, legs, clipped, sat)
+    return Prepared(rec, sig, legs, clipped, sat)
 
 
 def _sequences(leg: LegCycles, min_mid_swings: int) -> list[tuple[int, int]]:
@@ -282,6 +284,7 @@ def bouts_from_prepared(
     rec: Recording, prep: Prepared, *, min_mid_swings: int = 3
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Bout table and, per side, the bout id of every mid-swing (−1 outside bouts)."""
+    rec = prep.rec
     seg_t = rec.time_s[prep.signals.segments[:, 0]], rec.time_s[prep.signals.segments[:, 1] - 1]
     spans = []  # (start, end, segment, side, a, b)
     for side, leg in prep.legs.items():

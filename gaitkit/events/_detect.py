@@ -22,7 +22,7 @@ from gaitkit.events._shank_gyro import (
     RUN_TIMING_CUTOFF_HZ,
     contact_events,
 )
-from gaitkit.events._signal import segment_lowpass
+from gaitkit.events._signal import annotation_mask, segment_lowpass
 from gaitkit.model import Recording, check_recording
 from gaitkit.schema import BOUT_COLUMNS, EVENT_COLUMNS
 
@@ -50,7 +50,7 @@ EVENT_OFFSETS_S: dict[str, dict[str, float]] = {
 }
 
 
-_FLAG_NAMES = ("suspect_gyro", "gyro_clipped", "implausible_gyro")
+_FLAG_NAMES = ("suspect_gyro", "gyro_clipped", "implausible_gyro", "bridged_gap")
 
 
 @dataclass(frozen=True)
@@ -165,19 +165,22 @@ def detect_gait_events(
     -------
     EventDetection
         ``events`` (:data:`EVENT_TABLE_COLUMNS`: ``side``, ``event`` in ``ic``/``fc``/``ms``,
-        ``time_s``, ``bout_id``, ``segment_id`` (gap-free segment), ``placement``,
+        ``time_s``, ``bout_id``, ``segment_id`` (gap-free segment; gaps of at most
+        :data:`~gaitkit.events._signal.MAX_BRIDGED_GAP_S` are bridged by interpolation first
+        and flagged ``bridged_gap``), ``placement``,
         ``activity``, ``confidence`` 0-1, ``quality_flags`` — ``;``-joined from ``suspect_gyro``,
-        ``gyro_clipped``, ``implausible_gyro``), ``axes`` and ``bouts``.
+        ``gyro_clipped``, ``implausible_gyro``, ``bridged_gap``), ``axes`` and ``bouts``.
 
     Notes
     -----
     ``confidence`` is the shank axis confidence, × 0.5 on a clipped mid-swing, × 0.2 for
-    suspect or implausible gyroscope data.
+    suspect or implausible gyroscope data, × 0.8 when the stride's events touch a bridged gap.
     """
     rec = check_recording(recording)
     if running_method not in ("purcell", "gyro"):
         raise ConfigError(f"running_method must be 'purcell' or 'gyro', got {running_method!r}")
     prep = prepare(rec)
+    rec = prep.rec  # short gaps bridged
     if bouts is None:
         bouts, ms_bout = bouts_from_prepared(rec, prep, min_mid_swings=min_mid_swings)
     else:
@@ -249,16 +252,20 @@ def detect_gait_events(
         lim = np.where(running, MAX_PLAUSIBLE_MS_RADPS["run"], MAX_PLAUSIBLE_MS_RADPS["walk"])
         f_impl = leg.ms_height_radps[pos] > lim
         conf = np.full(pos.size, float(axis_conf.get(leg.placement, 0.0)))
+        bridged = annotation_mask(rec, "resampled", None)
+        f_gap = bridged[ms_i] | (bridged[np.maximum(ic_i, 0)] & (ic_i >= 0))
+        f_gap |= bridged[np.maximum(fc_i, 0)] & (fc_i >= 0)
         conf = conf * np.where(f_clip, 0.5, 1.0) * np.where(f_susp | f_impl, 0.2, 1.0)
+        conf = conf * np.where(f_gap, 0.8, 1.0)
         flags = (
             np.array(
                 [
                     ";".join(n for n, f in zip(_FLAG_NAMES, fl, strict=True) if f)
-                    for fl in zip(f_susp, f_clip, f_impl, strict=True)
+                    for fl in zip(f_susp, f_clip, f_impl, f_gap, strict=True)
                 ],
                 dtype=object,
             )
-            if (f_susp.any() or f_clip.any() or f_impl.any())
+            if (f_susp.any() or f_clip.any() or f_impl.any() or f_gap.any())
             else np.full(pos.size, "", dtype=object)
         )
         for ev, tt in (("ms", t), ("ic", ic_t), ("fc", fc_t)):

@@ -72,3 +72,56 @@ def annotation_mask(rec: Recording, kind: str, placement: str | None) -> np.ndar
             continue
         m |= (rec.time_s >= a.start_s) & (rec.time_s <= a.end_s)
     return m
+
+
+#: Gaps up to this long (s) are bridged by linear interpolation before detection (BLE packet
+#: loss drops bursts of 1-5 samples); longer gaps split the recording into segments.
+MAX_BRIDGED_GAP_S = 0.05
+
+
+def bridge_short_gaps(rec: Recording, max_gap_s: float = MAX_BRIDGED_GAP_S) -> Recording:
+    """Fill gaps of at most ``max_gap_s`` with linearly interpolated samples on the nominal grid.
+
+    The missing samples of each short gap are placed at ``t_before + k / fs`` and every channel
+    is interpolated linearly (``numpy.interp``); longer gaps are left as they are (events are
+    never detected across them). A ``resampled`` annotation lists each bridged span, so events
+    that fall inside one can be flagged. Returns ``rec`` itself when nothing is bridged.
+    """
+    import dataclasses
+
+    from gaitkit.model import Annotation, SensorStream
+
+    fs = rec.sampling_rate_hz
+    t = rec.time_s
+    dt = np.diff(t)
+    miss = np.round(dt * fs).astype(np.int64) - 1
+    bridge = (dt > 1.5 / fs) & (dt <= max_gap_s + 1.0 / fs) & (miss >= 1)
+    if not bridge.any():
+        return rec
+    add = np.where(bridge, miss, 0)
+    new_pos = np.arange(t.size) + np.concatenate([[0], np.cumsum(add)])
+    n_new = int(new_pos[-1] + 1)
+    tn = np.empty(n_new)
+    tn[new_pos] = t
+    filled = np.ones(n_new, bool)
+    filled[new_pos] = False
+    # inserted samples: previous original time + k / fs
+    prev = np.maximum.accumulate(np.where(filled, -1, np.arange(n_new)))
+    k = np.arange(n_new) - prev
+    tn[filled] = tn[prev[filled]] + k[filled] / fs
+    streams = {}
+    for p, s in rec.streams.items():
+        acc = np.empty((n_new, 3))
+        gyr = np.empty((n_new, 3))
+        for c in range(3):
+            acc[:, c] = np.interp(tn, t, s.acc_mps2[:, c])
+            gyr[:, c] = np.interp(tn, t, s.gyr_radps[:, c])
+        streams[p] = SensorStream(acc, gyr)
+    gi = np.flatnonzero(bridge)
+    rows = tuple(
+        Annotation("resampled", float(t[i]), float(t[i + 1]), detail="short gap bridged")
+        for i in gi
+    )
+    return dataclasses.replace(
+        rec, time_s=tn, streams=streams, annotation_rows=rec.annotation_rows + rows
+    )
