@@ -76,11 +76,14 @@ def annotation_mask(rec: Recording, kind: str, placement: str | None) -> np.ndar
 
 #: Gaps up to this long (s) are bridged by linear interpolation before detection (BLE packet
 #: loss drops bursts of 1-5 samples); longer gaps split the recording into segments.
-MAX_BRIDGED_GAP_S = 0.05
+MAX_BRIDGED_GAP_S = 0.1
 
 
 def bridge_short_gaps(rec: Recording, max_gap_s: float = MAX_BRIDGED_GAP_S) -> Recording:
     """Fill gaps of at most ``max_gap_s`` with linearly interpolated samples on the nominal grid.
+
+    0.1 s is about a fifth of a swing phase: a mid-swing peak or a contact trough inside such a
+    gap is interpolated, so the events it touches are flagged ``bridged_gap``.
 
     The missing samples of each short gap are placed at ``t_before + k / fs`` and every channel
     is interpolated linearly (``numpy.interp``); longer gaps are left as they are (events are
