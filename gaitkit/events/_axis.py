@@ -36,7 +36,7 @@ class SagittalSignals:
     """Projected sagittal angular velocity per placement (internal working set)."""
 
     axes: pd.DataFrame
-    omega: dict[str, np.ndarray]  # projected raw gyro (rad/s), swing/flexion positive
+    omega: dict[str, np.ndarray]  # projected raw gyro (rad/s) of shanks and feet, swing positive
     segments: np.ndarray
 
 
@@ -120,7 +120,8 @@ def estimate_sagittal_axes(recording: Recording) -> SagittalSignals:
         ``axes``: one row per placement with :data:`AXIS_COLUMNS` (axis as a unit vector in the
         sensor frame, already signed; ``nearest_axis`` like ``"-y"``; ``explained_variance`` of
         the axis; ``confidence`` = explained variance × sign confidence). ``omega``: the raw
-        gyroscope projected on that axis (rad/s). ``segments``: gap-free sample ranges.
+        gyroscope of shanks and feet projected on that axis (rad/s). ``segments``: gap-free
+        sample ranges.
 
     Notes
     -----
@@ -169,7 +170,9 @@ def estimate_sagittal_axes(recording: Recording) -> SagittalSignals:
             s, sc = _asymmetry_sign(p, active)
             method = "swing_peak_asymmetry"
         axis = s * e
-        omega[placement] = recording.streams[placement].gyr_radps @ axis
+        if seg in ("shank", "foot"):  # the event detectors' inputs (thighs: axis only)
+            g = recording.streams[placement].gyr_radps
+            omega[placement] = g[:, 0] * axis[0] + g[:, 1] * axis[1] + g[:, 2] * axis[2]
         out_rows.append(
             {
                 "placement": placement,

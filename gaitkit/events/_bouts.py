@@ -204,7 +204,8 @@ def _swing_duty(leg: LegCycles, a: int, b: int) -> float:
     i0, i1 = leg.ms_index[a], leg.ms_index[b]
     if i1 <= i0:
         return 0.0
-    w = leg.omega_detect[i0:i1]
+    q = leg.detect_step
+    w = leg.omega_detect[i0 // q : i1 // q]
     h = np.median(leg.ms_height_radps[a : b + 1])
     return float(np.mean(w > 0.2 * h))
 

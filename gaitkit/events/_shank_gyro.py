@@ -35,7 +35,8 @@ class LegCycles:
 
     side: str
     placement: str
-    omega_detect: np.ndarray
+    omega_detect: np.ndarray  # 4 Hz detection signal, decimated by detect_step
+    detect_step: int
     omega_timing: np.ndarray
     ms_index: np.ndarray  # sample index of the refined mid-swing peak
     ms_time_s: np.ndarray  # sub-sample (parabolic) time of the peak
@@ -94,21 +95,27 @@ def find_mid_swings(
 
     fs = sampling_rate_hz
     n = omega.shape[0]
-    w_det = segment_lowpass(omega, segments, fs, DETECT_CUTOFF_HZ)
     w_tim = segment_lowpass(omega, segments, fs, TIMING_CUTOFF_HZ)
+    # The 4 Hz detection signal is computed on the 12 Hz signal decimated to ~25-50 Hz (the
+    # 12 Hz low-pass is its anti-alias filter): same peaks, a fraction of the work.
+    q = max(1, int(fs // 25))
+    seg_q = -(-segments // q)  # ceil: first kept sample of each segment, and its end
+    w_det = segment_lowpass(w_tim[::q], seg_q, fs / q, DETECT_CUTOFF_HZ)
     idx_l, seg_l = [], []
-    for k, (a, b) in enumerate(segments):
+    for k, (a, b) in enumerate(seg_q):
+        if b - a < 3:
+            continue
         pk, _ = find_peaks(
             w_det[a:b],
             height=MS_MIN_HEIGHT_RADPS,
             prominence=MS_MIN_HEIGHT_RADPS,
-            distance=max(1, int(MIN_STRIDE_S * fs)),
+            distance=max(1, int(np.ceil(MIN_STRIDE_S * fs / q))),
         )
-        idx_l.append(pk + a)
+        idx_l.append((pk + a) * q)
         seg_l.append(np.full(pk.size, k))
     idx = np.concatenate(idx_l) if idx_l else np.empty(0, int)
     seg = np.concatenate(seg_l) if seg_l else np.empty(0, int)
-    h = w_det[idx]
+    h = w_det[idx // q]
     if idx.size:
         from numpy.lib.stride_tricks import sliding_window_view
 
@@ -136,6 +143,7 @@ def find_mid_swings(
         side=side,
         placement=placement,
         omega_detect=w_det,
+        detect_step=q,
         omega_timing=w_tim,
         ms_index=best,
         ms_time_s=t,
