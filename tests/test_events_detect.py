@@ -243,3 +243,13 @@ def test_given_bouts_are_used():
     ev = detect_gait_events(rec, bouts).events
     assert set(ev["bout_id"]) == {7}
     assert ev["time_s"].min() > 4.0 and ev["time_s"].max() < 16.0
+
+
+def test_forced_activity_and_bad_activity():
+    rec = make_recording(100.0)
+    assert list(detect_bouts(rec, activity="run")["activity"]) == ["run"]
+    assert list(detect_bouts(rec)["activity"]) == ["walk"]
+    with pytest.raises(ConfigError, match="activity must be 'auto', 'walk' or 'run', got 'swim'"):
+        detect_bouts(rec, activity="swim")
+    with pytest.raises(ConfigError, match="running_method must be 'purcell' or 'gyro'"):
+        detect_gait_events(rec, running_method="fft")

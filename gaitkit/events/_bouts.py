@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import weakref
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -282,7 +283,7 @@ def run_scores(
 
 
 def bouts_from_prepared(
-    rec: Recording, prep: Prepared, *, min_mid_swings: int = 3
+    rec: Recording, prep: Prepared, *, min_mid_swings: int = 3, activity: str = "auto"
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Bout table and, per side, the bout id of every mid-swing (−1 outside bouts)."""
     rec = prep.rec
@@ -319,8 +320,11 @@ def bouts_from_prepared(
         s_all = np.concatenate(sc)
         o = np.argsort(t_all)
         t_all, s_all = t_all[o], np.nan_to_num(s_all[o])
-        lab = _median_filter_labels(s_all > 0, 5)
-        lab = _absorb_short_runs(lab, 2 * min_mid_swings)
+        if activity == "auto":
+            lab = _median_filter_labels(s_all > 0, 5)
+            lab = _absorb_short_runs(lab, 2 * min_mid_swings)
+        else:  # forced by the caller: one label, no split
+            lab = np.full(t_all.size, activity == "run")
         # split where the smoothed label changes
         cut = np.flatnonzero(lab[1:] != lab[:-1])
         bounds = np.concatenate([[0], cut + 1, [t_all.size]])
@@ -345,7 +349,9 @@ def bouts_from_prepared(
                 "bout_id": bout_id,
                 "start_s": start,
                 "end_s": end,
-                "activity": "run" if np.median(sc) > 0 else "walk",
+                "activity": (
+                    activity if activity != "auto" else ("run" if np.median(sc) > 0 else "walk")
+                ),
                 "n_mid_swings": int(tms.size),
                 "stride_time_s": stride,
                 "run_score": float(np.median(sc)),
@@ -397,7 +403,12 @@ def assign_bouts(t: np.ndarray, bouts: pd.DataFrame) -> np.ndarray:
     return np.where(ok, ids[np.clip(k, 0, None)], -1)
 
 
-def detect_bouts(recording: Recording, *, min_mid_swings: int = 3) -> pd.DataFrame:
+def detect_bouts(
+    recording: Recording,
+    *,
+    min_mid_swings: int = 3,
+    activity: Literal["auto", "walk", "run"] = "auto",
+) -> pd.DataFrame:
     """Detect walking and running bouts from the shanks' sagittal angular velocity.
 
     Method
@@ -427,6 +438,9 @@ def detect_bouts(recording: Recording, *, min_mid_swings: int = 3) -> pd.DataFra
         Any recording with at least one shank stream.
     min_mid_swings
         Smallest number of consecutive mid-swings (on one leg) that makes a bout (≥ 2).
+    activity
+        ``"auto"`` classifies each bout; ``"walk"`` or ``"run"`` labels every bout so (for
+        users who know what was recorded; ``run_score`` is still reported).
 
     Returns
     -------
@@ -447,8 +461,10 @@ def detect_bouts(recording: Recording, *, min_mid_swings: int = 3) -> pd.DataFra
     rec = check_recording(recording)
     if not isinstance(min_mid_swings, (int, np.integer)) or min_mid_swings < 2:
         raise ConfigError(f"min_mid_swings must be an integer >= 2, got {min_mid_swings!r}")
+    if activity not in ("auto", "walk", "run"):
+        raise ConfigError(f"activity must be 'auto', 'walk' or 'run', got {activity!r}")
     prep = prepare(rec)
-    bouts, _ = bouts_from_prepared(rec, prep, min_mid_swings=int(min_mid_swings))
+    bouts, _ = bouts_from_prepared(rec, prep, min_mid_swings=int(min_mid_swings), activity=activity)
     return bouts
 
 
