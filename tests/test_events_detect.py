@@ -253,3 +253,17 @@ def test_forced_activity_and_bad_activity():
         detect_bouts(rec, activity="swim")
     with pytest.raises(ConfigError, match="running_method must be 'purcell' or 'gyro'"):
         detect_gait_events(rec, running_method="fft")
+
+
+def test_nan_run_in_thigh_does_not_cut_shank_events():
+    rec = make_recording(100.0, duration_s=40.0)
+    sh = rec.streams["shank_left"]
+    g = sh.gyr_radps.copy()
+    g[1500:1700] = np.nan  # 2 s NaN run in the thigh only
+    streams = dict(rec.streams)
+    streams["thigh_left"] = SensorStream(sh.acc_mps2, g)
+    det = detect_gait_events(dataclasses.replace(rec, streams=streams))
+    base = detect_gait_events(rec)
+    assert len(det.events) == len(base.events) and len(det.bouts) == 1
+    axes = det.axes.set_index("placement")
+    assert axes.loc["thigh_left", "confidence"] > 0.5

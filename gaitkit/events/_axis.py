@@ -120,8 +120,8 @@ def estimate_sagittal_axes(recording: Recording) -> SagittalSignals:
         ``axes``: one row per placement with :data:`AXIS_COLUMNS` (axis as a unit vector in the
         sensor frame, already signed; ``nearest_axis`` like ``"-y"``; ``explained_variance`` of
         the axis; ``confidence`` = explained variance × sign confidence). ``omega``: the raw
-        gyroscope of shanks and feet projected on that axis (rad/s). ``segments``: gap-free
-        sample ranges.
+        gyroscope of shanks and feet projected on that axis (rad/s). ``segments``: sample ranges
+        free of gaps and of non-finite shank samples.
 
     Notes
     -----
@@ -130,21 +130,26 @@ def estimate_sagittal_axes(recording: Recording) -> SagittalSignals:
     assumed to carry less variance than flexion/extension, true of healthy gait.
     """
     fs = recording.sampling_rate_hz
-    finite = np.ones(recording.n_samples, bool)
-    for s in recording.streams.values():
+    fin: dict[str, np.ndarray] = {}
+    for p, s in recording.streams.items():
         g = s.gyr_radps
-        finite &= np.isfinite(g[:, 0] + g[:, 1] + g[:, 2])
+        fin[p] = np.isfinite(g[:, 0] + g[:, 1] + g[:, 2])
+    # Event segments: gap-free and finite on the shanks (the detectors' inputs); a NaN run in a
+    # thigh does not cut the shanks' signals.
+    shanks = [p for p in fin if placement_segment(p) == "shank"] or list(fin)
+    finite = np.logical_and.reduce([fin[p] for p in shanks])
     segments = contiguous_segments(recording.time_s, fs, finite, min_len=int(fs))
     # The axis and sign live in the first few Hz: work on a ~25 Hz decimated copy (the 4 Hz
     # low-pass below is applied after decimation; impact spikes that alias are multi-axial
-    # and brief, and hardly move a covariance or a 1st/99th percentile).
+    # and brief, and hardly move a covariance or a 1st/99th percentile). Each placement uses
+    # its own finite samples.
     q = max(1, int(fs // 25))
     fs_d = fs / q
     t_d = recording.time_s[::q]
-    seg_d = contiguous_segments(t_d, fs_d, finite[::q], min_len=max(8, int(fs_d)))
     lp: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = []
     for placement, stream in recording.streams.items():
+        seg_d = contiguous_segments(t_d, fs_d, fin[placement][::q], min_len=max(8, int(fs_d)))
         g = segment_lowpass(stream.gyr_radps[::q], seg_d, fs_d, AXIS_CUTOFF_HZ)
         ok = np.isfinite(g[:, 0] + g[:, 1] + g[:, 2])
         active = ok & (
