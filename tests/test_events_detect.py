@@ -267,3 +267,22 @@ def test_nan_run_in_thigh_does_not_cut_shank_events():
     assert len(det.events) == len(base.events) and len(det.bouts) == 1
     axes = det.axes.set_index("placement")
     assert axes.loc["thigh_left", "confidence"] > 0.5
+
+
+def test_car_ride_vibration_and_sitting_give_no_bouts():
+    """Road vibration (8-20 Hz, up to ~1 rad/s) and slow sway of a seated passenger."""
+    from scipy.signal import butter, sosfiltfilt
+
+    fs = 100.0
+    t = np.arange(int(120 * fs)) / fs
+    rng = np.random.default_rng(5)
+    sos = butter(4, [8.0, 20.0], btype="band", fs=fs, output="sos")
+    vib = sosfiltfilt(sos, rng.normal(0, 1.5, (t.size, 3)), axis=0)
+    sway = 0.3 * np.sin(2 * np.pi * 0.3 * t)[:, None] * np.array([0.2, 0.3, 1.0])
+    gyr = vib + sway
+    acc = np.tile([0.0, G, 0.0], (t.size, 1)) + 3 * vib
+    assert np.abs(gyr).max() > 1.0  # raw peaks above the 50 °/s floor
+    rec = Recording(
+        t, fs, {"shank_left": SensorStream(acc, gyr), "shank_right": SensorStream(acc, -gyr)}
+    )
+    assert len(detect_bouts(rec)) == 0
