@@ -21,6 +21,7 @@ from gaitkit.events._shank_gyro import (
     MIN_STRIDE_S,
     RUN_TIMING_CUTOFF_HZ,
     contact_events,
+    retime_peaks,
 )
 from gaitkit.events._signal import annotation_mask, segment_lowpass
 from gaitkit.model import Recording, check_recording
@@ -216,6 +217,9 @@ def detect_gait_events(
             w_run = segment_lowpass(
                 prep.signals.omega[leg.placement], prep.signals.segments, fs, RUN_TIMING_CUTOFF_HZ
             )
+            t = t.copy()
+            r_ = np.flatnonzero(running)
+            t[r_] = retime_peaks(w_run, rec.time_s, leg.ms_index[pos[r_]], 0.08, fs)
         ic_t, fc_t, ic_i, fc_i = contact_events(
             leg, rec.time_s, fs, prep.signals.segments, pos, stride, running, w_run
         )

@@ -152,6 +152,18 @@ def find_mid_swings(
     )
 
 
+def retime_peaks(
+    w: np.ndarray, time_s: np.ndarray, idx: np.ndarray, half_window_s: float, fs: float
+) -> np.ndarray:
+    """Time (s) of the maximum of ``w`` within ±``half_window_s`` of each index (parabolic)."""
+    n = w.shape[0]
+    r = max(1, round(half_window_s * fs))
+    win, inside = _windows(idx, -r, r, n)
+    vals = np.where(inside, np.nan_to_num(w[win], nan=-np.inf), -np.inf)
+    best = win[np.arange(idx.size), np.argmax(vals, axis=1)]
+    return interp_time(time_s, best, _parabolic(w, best))
+
+
 def contact_events(
     leg: LegCycles,
     time_s: np.ndarray,
