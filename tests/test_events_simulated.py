@@ -56,6 +56,7 @@ def test_accuracy_sweep(activity, speed):
     ic_lim, fc_lim = LIMITS[activity]
     assert ea.loc["ic", "mae_s"] <= ic_lim
     assert ea.loc["fc", "mae_s"] <= fc_lim
+    assert ea.loc["ms", "mae_s"] <= 0.005
     assert ea.loc["ic", "recall"] == 1.0 and ea.loc["fc", "recall"] == 1.0
     # walking has double support, running a flight phase
     valid = strides[strides["valid"]]
