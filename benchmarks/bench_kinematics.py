@@ -7,7 +7,8 @@ exact ground truth (``tests/_kinematics_truth.py``: analytic joint angles, rando
 gaitkit: ``estimate_orientations`` + ``calibrate_segments`` + ``compute_angles`` on one core.
 
 Peers, measured in the same run on the same arrays, in a separate interpreter
-(``GAITKIT_PEER_PYTHON``, default ``/work/venv-gaitmap/bin/python``) so they never touch the
+(``GAITKIT_PEER_PYTHON``, default ``.venv-peers/bin/python``, made by
+``benchmarks/make_peer_env.sh``) so they never touch the
 project's environment: gaitmap's ``MadgwickAHRS`` (numba, orientation only; JIT warm-up
 excluded), ``vqf.offlineVQF`` (C++ VQF with offline bias estimation) and ``imufusion.Ahrs``
 (C, one Python call per sample: timed on the first 5 minutes and scaled). If the peer
@@ -42,7 +43,8 @@ from gaitkit.orientation import estimate_orientations  # noqa: E402
 
 DURATION_S = float(os.environ.get("GAITKIT_BENCH_DURATION_S", 3600.0))
 FS = 100.0
-PEER = os.environ.get("GAITKIT_PEER_PYTHON", "/work/venv-gaitmap/bin/python")
+_DEFAULT_PEER = Path(__file__).resolve().parents[1] / ".venv-peers" / "bin" / "python"
+PEER = os.environ.get("GAITKIT_PEER_PYTHON", str(_DEFAULT_PEER))
 
 PEER_SCRIPT = r"""
 import json, sys, time

@@ -203,7 +203,7 @@ def test_coordination_per_stride():
         s, axial_amp={"left": 8.0, "right": 8.0}, thigh_amp=20.0, shank_amp=30.0, phase_deg=60.0
     )
     c = compute_coordination(s, a)
-    np.testing.assert_allclose(c["thigh_sagittal_rom_deg"], 40.0, atol=1e-9)
+    np.testing.assert_allclose(c["thigh_rom_deg"], 40.0, atol=1e-9)
     # knee = thigh - shank: amplitude |20 − 30 e^{-i60°}| = sqrt(400 + 900 − 600) = 26.458
     knee_amp = np.abs(20 - 30 * np.exp(-1j * np.radians(60)))
     np.testing.assert_allclose(c["knee_flexion_rom_deg"], 2 * knee_amp, rtol=2e-3)
@@ -226,7 +226,7 @@ def test_coordination_without_thigh_gives_absent_columns():
     c = compute_coordination(s, a)
     assert list(c.columns) == ["side", "stride_id"]
     full = compute_stride_metrics(s, a)
-    assert "thigh_sagittal_rom_deg" not in full.columns
+    assert "thigh_rom_deg" not in full.columns
     assert "knee_thigh_rom_ratio" not in full.columns
     assert "tibial_ir_excursion_deg" in full.columns
 
@@ -351,7 +351,7 @@ def test_symmetry_errors():
 def test_findings_text_names_side_number_threshold_and_source():
     rng = np.random.default_rng(7)
     df = _two_sided(rng.normal(10, 1, 60), rng.normal(13.8, 1, 60), "tibial_ir_excursion_deg")
-    df["thigh_sagittal_rom_deg"] = np.concatenate([rng.normal(28, 1, 60), rng.normal(40, 1, 60)])
+    df["thigh_rom_deg"] = np.concatenate([rng.normal(28, 1, 60), rng.normal(40, 1, 60)])
     sym = symmetry_table(df)
     f = findings(None, sym)
     by = {x["metric"]: x for x in f}
@@ -363,8 +363,8 @@ def test_findings_text_names_side_number_threshold_and_source():
     assert f"Robinson symmetry index {si:.0f} %" in tir["text"]
     assert f"95 % CI {lo:.0f}–{hi:.0f} %" in tir["text"]
     assert "threshold 15 %" in tir["text"] and "Robinson" in tir["text"]
-    assert by["thigh_sagittal_rom_deg"]["side"] == "left"  # concern: the smaller hip range
-    assert "smaller than right" in by["thigh_sagittal_rom_deg"]["text"]
+    assert by["thigh_rom_deg"]["side"] == "left"  # concern: the smaller hip range
+    assert "smaller than right" in by["thigh_rom_deg"]["text"]
     sym_none = symmetry_table(
         _two_sided(rng.normal(10, 1, 60), rng.normal(10, 1, 60), "tibial_ir_excursion_deg")
     )
@@ -414,7 +414,7 @@ def test_compute_stride_metrics_and_summary():
     assert "valid" not in summ["left"] and "ic_time_s" not in summ["left"]
     sym = symmetry_table(m)
     assert sym["tibial_ir_excursion_deg"]["flag"]
-    assert not sym["thigh_sagittal_rom_deg"]["flag"]
+    assert not sym["thigh_rom_deg"]["flag"]
     run = compute_stride_metrics(s, a, activity="run")
     assert "overpronation_index" in run.columns
 

@@ -114,17 +114,17 @@ def test_extra_tibial_internal_rotation_right_is_recognised(activity):
     text = next(x["text"] for x in f if x["metric"] == "tibial_ir_excursion_deg")
     assert text.startswith("Right tibial internal rotation excursion is")
     # no hip or timing flag
-    assert not sym["thigh_sagittal_rom_deg"]["flag"] and not sym["step_time_s"]["flag"]
+    assert not sym["thigh_rom_deg"]["flag"] and not sym["step_time_s"]["flag"]
 
 
 @pytest.mark.parametrize("activity", ["walk", "run"])
 def test_reduced_left_hip_range_is_recognised(activity):
     res = analyse(2, activity=activity, hip_rom_scale={"left": 0.7})
     summ, sym, f = res.summ, res.sym, res.f
-    r = sym["thigh_sagittal_rom_deg"]
+    r = sym["thigh_rom_deg"]
     assert r["flag"] and r["larger_side"] == "right"
     assert abs(1.0 / r["ratio"] - 0.7) < 0.03, r["ratio"]
-    hip = [x for x in f if x["metric"] == "thigh_sagittal_rom_deg"]
+    hip = [x for x in f if x["metric"] == "thigh_rom_deg"]
     assert hip and hip[0]["side"] == "left" and "smaller than right" in hip[0]["text"]
     # the knee moves more per degree of hip on the left: tug-of-war ratio higher on the left
     assert (
@@ -190,7 +190,7 @@ def test_coordination_and_dfa_on_simulated_walk():
             "tibial_ir_excursion_deg",
             "right",
         ),
-        ({"hip_rom_scale": {"left": 0.7}}, "thigh_sagittal_rom_deg", "left"),
+        ({"hip_rom_scale": {"left": 0.7}}, "thigh_rom_deg", "left"),
         ({"step_time_asymmetry_pct": 10.0}, "step_time_s", "right"),
         ({}, None, None),
     ],
@@ -242,7 +242,7 @@ def test_window_sampling_error_against_1000hz_truth():
         ("tibial_ir_excursion_deg", 0.1),
         ("lr_tibial_ir_excursion_deg", 0.1),
         ("shank_frontal_excursion_deg", 0.1),
-        ("thigh_sagittal_rom_deg", 0.2),
+        ("thigh_rom_deg", 0.2),
         ("knee_flexion_rom_deg", 0.5),
         ("thigh_shank_marp_deg", 0.5),
     ):
@@ -260,7 +260,7 @@ CASES = {
         "tibial_ir_excursion_deg",
         "right",
     ),
-    "hip": ({"hip_rom_scale": {"left": 0.7}}, "thigh_sagittal_rom_deg", "left"),
+    "hip": ({"hip_rom_scale": {"left": 0.7}}, "thigh_rom_deg", "left"),
     "step": ({"step_time_asymmetry_pct": 10.0}, "step_time_s", "right"),
 }
 

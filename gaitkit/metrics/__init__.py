@@ -33,6 +33,7 @@ from gaitkit.metrics._pronation import (
 )
 from gaitkit.metrics._reference import (
     COUPLING_CALCANEAL_EVERSION_TO_TIBIAL_ROTATION,
+    METRIC_ALIASES,
     NORMATIVE,
     SOURCES,
     SYMMETRY_RULES,
@@ -55,6 +56,7 @@ __all__ = [
     "COUPLING_BINS",
     "COUPLING_CALCANEAL_EVERSION_TO_TIBIAL_ROTATION",
     "DFA_MIN_STRIDES",
+    "METRIC_ALIASES",
     "MIN_STRIDES_PER_SIDE",
     "NORMATIVE",
     "OVERPRONATION_COMPONENTS",

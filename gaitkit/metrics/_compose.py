@@ -11,7 +11,7 @@ import pandas as pd
 from gaitkit._json import json_safe
 from gaitkit.metrics._coordination import compute_coordination
 from gaitkit.metrics._pronation import compute_pronation_proxies, overpronation_index
-from gaitkit.metrics._reference import NormativeRange
+from gaitkit.metrics._reference import METRIC_ALIASES, NormativeRange
 from gaitkit.metrics._rotation import compute_tibial_rotation
 from gaitkit.metrics._shock import compute_temporal, compute_tibial_shock
 from gaitkit.metrics._tables import check_columns, prepare_angles, stride_key_frame
@@ -128,6 +128,8 @@ _NON_METRIC = set(STRIDE_COLUMNS) - {
     "ms_time_s",
     "contralateral_ic_time_s",
     "contralateral_fc_time_s",
+    "confidence",  # the event detector's confidence in the stride: a quality figure
+    "segment_id",
 }
 
 
@@ -194,9 +196,9 @@ def summarize_session(
     """Everything session-level in one JSON-serialisable dict (NaN → ``None``).
 
     ``symmetry_metrics`` selects the metrics compared left against right: ``"all"`` (every
-    per-stride metric, as :func:`summarize_metrics` lists them; metrics without a specific
-    rule use the 15 % SI default), ``"rules"`` (only those with a rule in
-    :data:`SYMMETRY_RULES`), or an explicit list.
+    per-stride metric, as :func:`summarize_metrics` lists them, except the aliases in
+    :data:`METRIC_ALIASES`; metrics without a specific rule use the 15 % SI default),
+    ``"rules"`` (only those with a rule in :data:`SYMMETRY_RULES`), or an explicit list.
 
     Keys: ``summary`` (:func:`summarize_metrics`), ``symmetry`` (:func:`symmetry_table`),
     ``findings`` (:func:`findings`), ``dfa`` (:func:`stride_time_dfa`: ``{side: {alpha, n,
@@ -212,7 +214,11 @@ def summarize_session(
     m = strides_with_metrics
     summary = summarize_metrics(m)
     if symmetry_metrics == "all":
-        chosen: list[str] | None = sorted({k for leg in summary.values() for k in leg})
+        # an alias (running's name for a quantity that has a canonical column) is compared
+        # once, under its canonical name, so one asymmetry is never reported twice
+        chosen: list[str] | None = sorted(
+            {k for leg in summary.values() for k in leg} - set(METRIC_ALIASES)
+        )
     elif symmetry_metrics == "rules":
         chosen = None
     else:

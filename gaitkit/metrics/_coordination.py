@@ -199,10 +199,10 @@ def compute_coordination(
     pandas.DataFrame
         Same rows as ``strides``: ``side, stride_id`` and, where the inputs exist,
 
-        ``thigh_sagittal_rom_deg``, ``knee_flexion_rom_deg``
+        ``thigh_rom_deg``, ``knee_flexion_rom_deg``
             ``max − min`` over the stride cycle.
         ``knee_thigh_rom_ratio``
-            ``knee_flexion_rom_deg / thigh_sagittal_rom_deg``: how much the knee moves per unit
+            ``knee_flexion_rom_deg / thigh_rom_deg``: how much the knee moves per unit
             of hip (thigh) motion; rises when the hip gives less range and the knee makes up for
             it — the knee-to-hip "tug-of-war".
         ``thigh_shank_marp_deg``, ``thigh_shank_crp_sd_deg``
@@ -229,14 +229,12 @@ def compute_coordination(
     }
     thigh, shank, knee = _sagittal_cycles(s, angles, n_points)
     if thigh is not None:
-        out["thigh_sagittal_rom_deg"] = np.ptp(thigh, axis=1)
+        out["thigh_rom_deg"] = np.ptp(thigh, axis=1)
     if knee is not None:
         out["knee_flexion_rom_deg"] = np.ptp(knee, axis=1)
     if thigh is not None and knee is not None:
         with np.errstate(invalid="ignore", divide="ignore"):
-            out["knee_thigh_rom_ratio"] = (
-                out["knee_flexion_rom_deg"] / out["thigh_sagittal_rom_deg"]
-            )
+            out["knee_thigh_rom_ratio"] = out["knee_flexion_rom_deg"] / out["thigh_rom_deg"]
     if thigh is not None and shank is not None:
         crp = continuous_relative_phase(thigh, shank)
         out["thigh_shank_marp_deg"] = np.abs(crp).mean(axis=1)

@@ -371,7 +371,7 @@ SYMMETRY_RULES: MappingProxyType[str, SymmetryRule] = MappingProxyType(
                 concern="higher",
             ),
             SymmetryRule(
-                "thigh_sagittal_rom_deg",
+                "thigh_rom_deg",
                 "si",
                 10.0,
                 "thigh (hip) sagittal range of motion",
@@ -434,5 +434,17 @@ SYMMETRY_RULES: MappingProxyType[str, SymmetryRule] = MappingProxyType(
                 concern="higher",
             ),
         )
+    }
+)
+
+
+#: Columns that restate another column under the name a community uses, ``{alias: canonical}``.
+#: Both are in the strides table and the per-leg summaries; symmetry and findings use the
+#: canonical one only. Contact time is the stance time (FC − IC) of running; duty factor
+#: (Alexander 1984, Int J Robotics Res 3(2):49-59) is the stance fraction of the stride.
+METRIC_ALIASES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "contact_time_s": "stance_time_s",
+        "duty_factor": "stance_pct",
     }
 )

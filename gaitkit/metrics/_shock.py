@@ -37,6 +37,15 @@ def compute_temporal(strides: pd.DataFrame) -> pd.DataFrame:
     ``duty_factor``
         ``contact_time_s / stride_time_s`` (stride = IC → next IC of the same leg); < 0.5 means
         a flight phase (running), > 0.5 double support (walking).
+    ``double_support_time_s``, ``double_support_pct``, ``initial_double_support_time_s``,
+    ``terminal_double_support_time_s``
+        Passed through from the input (the event detector defines them) for walking strides,
+        and NaN for running strides: running has no double-support phase, so what an event
+        detector reports there is timing noise around zero, and a left/right ratio of noise
+        would read as an asymmetry.
+
+    ``contact_time_s`` and ``duty_factor`` are the running names of ``stance_time_s`` and
+    ``stance_pct / 100`` (see :data:`gaitkit.metrics.METRIC_ALIASES`).
 
     Step and stance follow the gait-cycle vocabulary of Perry (1992, Gait Analysis, SLACK): the
     left step ends with the left initial contact. Duty factor (fraction of the stride a foot is
@@ -80,7 +89,21 @@ def compute_temporal(strides: pd.DataFrame) -> pd.DataFrame:
     out["flight_time_s"] = flight
     with np.errstate(invalid="ignore", divide="ignore"):
         out["duty_factor"] = (fc - ic) / stride_t
+    if "activity" in s.columns:
+        running = (s["activity"] == "run").to_numpy()
+        for col in _DOUBLE_SUPPORT:
+            if col in s.columns:
+                out[col] = np.where(running, np.nan, s[col].to_numpy(dtype=float, na_value=np.nan))
     return pd.DataFrame(out)
+
+
+#: Double-support columns an event detector may provide; undefined in running.
+_DOUBLE_SUPPORT = (
+    "double_support_time_s",
+    "double_support_pct",
+    "initial_double_support_time_s",
+    "terminal_double_support_time_s",
+)
 
 
 def compute_tibial_shock(
