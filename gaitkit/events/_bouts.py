@@ -417,12 +417,14 @@ def detect_bouts(
        (:func:`gaitkit.events.estimate_sagittal_axes`), so mounting does not matter.
     2. **Mid-swing peaks** of the 4 Hz low-passed signal above 50 °/s (the mid-swing threshold
        of Salarian et al. 2004, IEEE Trans Biomed Eng 51:1434-1443) and above 0.4 × the median
-       of neighbouring peaks (adaptive, after Greene et al. 2010, Ann Biomed Eng 38:2551-2559).
+       of neighbouring peaks (adaptive, after Greene et al. 2010, Med Biol Eng Comput
+       48:1251-1260).
     3. **Periodicity**: a bout is a run of ≥ ``min_mid_swings`` peaks on one leg whose intervals
        are stride-like (0.4-2.5 s) and regular (each within a factor 2 of the previous), the
-       stride-sequence idea of gait-sequence detectors (Salarian et al. 2004; Ullrich et al.
-       2020, IEEE EMBC 2020:4259-4262 / Rampp et al. 2015, IEEE TBME 62:1089-1097 for foot
-       sensors). Runs of the two legs that overlap are merged. Bouts never cross a gap.
+       stride-sequence idea of gait-sequence detectors (Salarian et al. 2004; for foot sensors
+       Rampp et al. 2015, IEEE Trans Biomed Eng 62:1089-1097, and the periodicity-based
+       detector of Ullrich et al. 2020, IEEE J Biomed Health Inform 24:1869-1878). Runs of the
+       two legs that overlap are merged. Bouts never cross a gap longer than 0.1 s.
     4. **Gait-likeness**: the signal may spend at most 40 % of the cycle above 20 % of the
        mid-swing height. Gait is asymmetric: a brief, fast forward swing (≈ 25-33 % of the
        cycle above that level in HuGaDB walking, stairs and running) and a long, slow stance,

@@ -44,7 +44,8 @@ EVENT_TABLE_COLUMNS: tuple[str, ...] = (
 MAX_PLAUSIBLE_MS_RADPS = {"walk": 12.0, "run": 30.0}
 
 #: Systematic offsets (s) added to the raw feature times, per activity (see
-#: :func:`detect_gait_events`, "Known offsets").
+#: :func:`detect_gait_events`, "Known offsets": IC from Aminian et al. 2002's 10 ms gyroscope
+#: delay; FC from the physics of push-off, size set at the simulator model's centre).
 EVENT_OFFSETS_S: dict[str, dict[str, float]] = {
     "walk": {"ic": -0.010, "fc": +0.020},
     "run": {"ic": 0.0, "fc": 0.0},
@@ -116,7 +117,7 @@ def detect_gait_events(
       with parabolic interpolation; on a saturated gyroscope the centre of the plateau.
     - **IC**: first local minimum after MS below 20 % of the MS height, within half a stride
       (Aminian et al. 2002, J Biomech 35:689-699; Salarian et al. 2004, IEEE Trans Biomed Eng
-      51:1434-1443; adaptive windows after Greene et al. 2010, Ann Biomed Eng 38:2551-2559).
+      51:1434-1443; adaptive windows after Greene et al. 2010, Med Biol Eng Comput 48:1251-1260).
     - **FC** (toe-off): deepest minimum in the half stride before MS (same sources).
 
     The search windows scale with each stride's local period (from neighbouring mid-swings),
@@ -126,20 +127,23 @@ def detect_gait_events(
 
     Known offsets
     -------------
-    The gyroscope features are not the contact events themselves. In walking the IC minimum is
-    the shank's fastest backward rotation *after* heel strike (the foot is arrested, the knee
-    travels on), reported within about 0-25 ms after force-plate, footswitch or insole contact
-    (Aminian et al. 2002; Salarian et al. 2004; Catalfamo et al. 2010, Sensors 10:5683-5702;
-    on HuGaDB it follows the shank impact by ~19 ms, ``docs/simulator_realism.md``); the
-    pre-swing minimum is the fastest knee flexion *while the toe is still loaded*, i.e. before
-    toe-off, by "tens of ms" in the same studies (HuGaDB: it coincides with the foot's push-off
-    peak, 45 ms before the foot starts rotating forward). Walking times are therefore shifted
-    by round values at the centre of those ranges: IC −10 ms, FC +20 ms
-    (:data:`EVENT_OFFSETS_S`). In running both features lie within a few ms of the events
-    (sharper transients) and no shift is applied. Greene et al. (2010) report −4.5 ± 14.4 ms
-    (IC) and +43.4 ± 6.0 ms (FC) for their own feature definitions. These offsets agree with the
-    gaitkit simulator's transient model, which was built from the same sources, so the
-    simulator check is not an independent validation of them (``docs/accuracy_events.md``).
+    The gyroscope features are not the contact events themselves.
+
+    - IC: the minimum is the shank's fastest backward rotation just *after* heel strike (the
+      foot is arrested, the knee travels on). Aminian et al. (2002) found a systematic delay of
+      10 ms on average between gyroscope heel strike and footswitches; walking IC is shifted by
+      −10 ms. (Greene et al. 2010 report −4.5 ± 14.4 ms for their IC feature against force
+      plates; on HuGaDB the minimum follows the shank impact by ~19 ms.)
+    - FC: the pre-swing minimum is the fastest backward shank rotation *while the toe is still
+      loaded*, so it precedes toe-off; walking FC is shifted by +20 ms. The literature is mixed on
+      the size (Aminian et al. 2002: no significant toe-off error for their wavelet feature;
+      Greene et al. 2010: +43.4 ± 6.0 ms for theirs; Catalfamo et al. 2010, Sensors
+      10:5683-5702: under 75 ms); the value 20 ms is the centre of the 10-24 ms the gaitkit
+      simulator's transient model puts between this minimum and toe-off, so this offset is
+      *not* independent of the simulator (``docs/accuracy_events.md``).
+    - Running: both features lie within a few ms of the events (sharper transients); no shift.
+
+    Offsets are in :data:`EVENT_OFFSETS_S`.
 
     Running method
     --------------

@@ -177,7 +177,7 @@ def contact_events(
     """Find initial and final contact around each selected mid-swing.
 
     Features (Aminian et al. 2002, J Biomech 35:689-699; Salarian et al. 2004, IEEE TBME
-    51:1434-1443; Greene et al. 2010, Ann Biomed Eng 38:2551-2559; for running the same shank
+    51:1434-1443; Greene et al. 2010, Med Biol Eng Comput 48:1251-1260; for running the same shank
     features as the Greene/McGrath and Aminian/O'Donovan methods compared by Kiernan et al.
     2023, Sensors 23:5022):
 
