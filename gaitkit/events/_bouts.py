@@ -45,7 +45,7 @@ RUN_PEAK_ACC_G = 3.5
 class Prepared:
     """Shared working set of bout and event detection (internal)."""
 
-    rec: Recording  # working copy: short gaps bridged (see bridge_short_gaps)
+    bridged: Recording | None  # copy with short gaps bridged, None when nothing was bridged
     signals: SagittalSignals
     legs: dict[str, LegCycles]
     clipped: dict[str, np.ndarray]  # per mid-swing of each leg
@@ -152,8 +152,8 @@ def prepare(rec: Recording) -> Prepared:
     return out
 
 
-def _prepare(rec: Recording) -> Prepared:
-    rec = bridge_short_gaps(rec)
+def _prepare(original: Recording) -> Prepared:
+    rec = bridge_short_gaps(original)
     sig = estimate_sagittal_axes(rec)
     legs: dict[str, LegCycles] = {}
     clipped: dict[str, np.ndarray] = {}
@@ -179,7 +179,8 @@ def _prepare(rec: Recording) -> Prepared:
             "gait events need a shank sensor (shank_left or shank_right); "
             f"the recording has {', '.join(rec.placements)}"
         )
-    return Prepared(rec, sig, legs, clipped, sat)
+    # never hold the caller's recording (the memo refers to it weakly)
+    return Prepared(None if rec is original else rec, sig, legs, clipped, sat)
 
 
 def _sequences(leg: LegCycles, min_mid_swings: int) -> list[tuple[int, int]]:
@@ -286,7 +287,7 @@ def bouts_from_prepared(
     rec: Recording, prep: Prepared, *, min_mid_swings: int = 3, activity: str = "auto"
 ) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Bout table and, per side, the bout id of every mid-swing (−1 outside bouts)."""
-    rec = prep.rec
+    rec = prep.bridged or rec
     seg_t = rec.time_s[prep.signals.segments[:, 0]], rec.time_s[prep.signals.segments[:, 1] - 1]
     spans = []  # (start, end, segment, side, a, b)
     for side, leg in prep.legs.items():

@@ -185,7 +185,7 @@ def detect_gait_events(
     if running_method not in ("purcell", "gyro"):
         raise ConfigError(f"running_method must be 'purcell' or 'gyro', got {running_method!r}")
     prep = prepare(rec)
-    rec = prep.rec  # short gaps bridged
+    rec = prep.bridged or rec  # short gaps bridged
     if bouts is None:
         bouts, ms_bout = bouts_from_prepared(rec, prep, min_mid_swings=min_mid_swings)
     else:
