@@ -286,3 +286,17 @@ def test_car_ride_vibration_and_sitting_give_no_bouts():
         t, fs, {"shank_left": SensorStream(acc, gyr), "shank_right": SensorStream(acc, -gyr)}
     )
     assert len(detect_bouts(rec)) == 0
+
+
+def test_memo_does_not_keep_recordings_alive():
+    import gc
+    import weakref
+
+    rec = make_recording(100.0, duration_s=15.0)
+    ref = weakref.ref(rec)
+    bouts = detect_bouts(rec)
+    det = detect_gait_events(rec, bouts)  # reuses the memoised preparation
+    assert len(det.events) > 0
+    del rec
+    gc.collect()
+    assert ref() is None
