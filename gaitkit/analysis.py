@@ -150,9 +150,7 @@ def analyze(
     report = on_stage if on_stage is not None else (lambda _name: None)
     notes: list[str] = []
     report("events")
-    bouts = ev.detect_bouts(recording)
-    if config.activity != "auto" and len(bouts):
-        bouts = bouts.assign(activity=config.activity)
+    bouts = ev.detect_bouts(recording, activity=config.activity)
     detection = ev.detect_gait_events(recording, bouts)
     strides = ev.segment_strides(detection.events, detection.bouts)
 

@@ -261,7 +261,7 @@ def push_off_transient(activity: str, speed_mps: float) -> Transient:
     velocity (the shank's fastest backward rotation as the knee flexes in pre-swing) lies
     close to toe-off — the feature detectors use for FC, reported within a few tens of ms of
     force-plate/footswitch toe-off (Aminian et al. 2002, J Biomech 35:689-699; Catalfamo et al.
-    2010, Sensors 10:5683-5702; Greene et al. 2010, Ann Biomed Eng 38:2551-2559) — and on
+    2010, Sensors 10:5683-5702; Greene et al. 2010, Med Biol Eng Comput 48:1251-1260) — and on
     HuGaDB 45 ms (median) before the foot's forward-rotation onset (``docs/simulator_realism.md``).
     The 6 Hz-filtered normative curves put it 70-90 ms before toe-off when walking and ~45 ms
     after it when running. We reshape the rate with Gaussians relative to FC: a negative one
