@@ -177,6 +177,7 @@ def analyze(
         side: {
             "stride_count": int(((strides["side"] == side) & strides["valid"].astype(bool)).sum()),
             "cadence_spm": _cadence_spm(strides, side),
+            "rejected_strides": _reject_counts(strides, side),
             "metrics": legs.get(side, {}),
         }
         for side in SIDES
@@ -256,6 +257,13 @@ def _cadence_spm(strides: pd.DataFrame, side: str) -> float | None:
     t = rows["stride_time_s"].to_numpy(dtype=float)
     t = t[np.isfinite(t)]
     return float(120.0 / np.median(t)) if t.size else None
+
+
+def _reject_counts(strides: pd.DataFrame, side: str) -> dict[str, int]:
+    """Rejected strides of a leg counted by reason (a stride may have several reasons)."""
+    rows = strides[(strides["side"] == side) & ~strides["valid"].astype(bool)]
+    reasons = rows["reject_reason"].fillna("").astype(str).str.split(";").explode().str.strip()
+    return {str(k): int(v) for k, v in reasons[reasons != ""].value_counts().items()}
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:

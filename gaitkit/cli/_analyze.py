@@ -5,43 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from gaitkit.model import Recording
+from gaitkit.cli._inputs import add_input_options
 
-__all__ = ["add_input_options", "read_input", "register"]
-
-
-def add_input_options(p: argparse.ArgumentParser) -> None:
-    """Options every command that reads a recording shares."""
-    p.add_argument(
-        "--format",
-        choices=("auto", "gaitkit", "hugadb", "mapped"),
-        default="auto",
-        help="input format (default: recognised from the file)",
-    )
-    p.add_argument(
-        "--rate",
-        type=float,
-        metavar="HZ",
-        help="sampling rate in Hz, for formats that do not record it (e.g. HuGaDB)",
-    )
-    p.add_argument(
-        "--map",
-        type=Path,
-        metavar="MAP.json",
-        help="column map for a CSV in another layout (see gaitkit.io.read_mapped_csv)",
-    )
-
-
-def read_input(args: argparse.Namespace) -> Recording:
-    """Read the recording named by ``args.input`` with the shared options."""
-    from gaitkit.io import read_recording
-
-    return read_recording(
-        args.input, format=args.format, sampling_rate_hz=args.rate, column_map=args.map
-    )
+__all__ = ["register"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -63,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Execute ``gaitkit analyze``."""
     from gaitkit.analysis import STAGES, AnalysisConfig, analyze
+    from gaitkit.cli._inputs import read_and_report
     from gaitkit.cli._progress import stage_progress
     from gaitkit.cli._summary import print_summary
     from gaitkit.errors import InputFormatError
@@ -81,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     if args.no_kinematics:
         options.update(kinematics=False, metrics=False)
     config = AnalysisConfig.from_dict(options)
-    recording = read_input(args)
+    recording = read_and_report(str(args.input), args, "analyze")
     result = analyze(recording, config, on_stage=stage_progress(len(STAGES), "analyze"))
     print_summary(result.summary, write_analysis(result, args.out))
     return 0

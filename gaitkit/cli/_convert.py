@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+from gaitkit.cli._inputs import add_input_options
 
 __all__ = ["register"]
 
@@ -22,21 +23,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("input", help="input recording")
     p.add_argument("output", help="output .csv or .csv.gz (sidecar written beside it)")
-    p.add_argument("--rate", type=float, metavar="HZ", help="sampling rate, if the input lacks it")
-    p.add_argument(
-        "--format",
-        choices=("auto", "gaitkit", "hugadb", "mapped"),
-        default="auto",
-        help="input format (default: recognise it)",
-    )
-    p.add_argument("--map", metavar="MAP", help="column map (.json/.toml) for other CSV layouts")
+    add_input_options(p)
     p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``gaitkit convert``."""
-    from gaitkit.cli._info import read_with_warnings
+    from gaitkit.cli._inputs import read_and_report
     from gaitkit.errors import InputFormatError
     from gaitkit.io import sidecar_path, write_recording
 
@@ -51,9 +45,7 @@ def run(args: argparse.Namespace) -> int:
                 raise InputFormatError("exists; pass --overwrite to replace it", path=f)
     if Path(args.input).resolve() == out.resolve():
         raise InputFormatError("input and output are the same file", path=out)
-    rec, msgs = read_with_warnings(args.input, args)
-    for m in msgs:
-        print(f"gaitkit convert: warning: {m}", file=sys.stderr)
+    rec = read_and_report(args.input, args, "convert")
     csv_path, side = write_recording(rec, out)
     print(
         f"wrote {csv_path} ({rec.n_samples} samples, {rec.duration_s:.3f} s at "

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 from typing import Any
+
+from gaitkit.cli._inputs import add_input_options, read_with_warnings
 
 __all__ = ["describe", "register"]
 
@@ -23,39 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("file", help="recording file")
-    p.add_argument("--rate", type=float, metavar="HZ", help="sampling rate, if the file lacks it")
-    p.add_argument(
-        "--format",
-        choices=("auto", "gaitkit", "hugadb", "mapped"),
-        default="auto",
-        help="input format (default: recognise it)",
-    )
-    p.add_argument("--map", metavar="MAP", help="column map (.json/.toml) for other CSV layouts")
+    add_input_options(p)
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.set_defaults(func=run)
-
-
-def read_with_warnings(path: str, args: argparse.Namespace) -> tuple[Any, list[str]]:
-    """Read ``path`` with the common options; return the recording and warning texts."""
-    from gaitkit.errors import DataQualityWarning
-    from gaitkit.io import read_recording
-
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", DataQualityWarning)
-        rec = read_recording(
-            path,
-            format=args.format,
-            sampling_rate_hz=args.rate,
-            column_map=args.map,
-        )
-    msgs = [
-        str(w.message)
-        if issubclass(w.category, DataQualityWarning)
-        else f"{w.category.__name__}: {w.message}"
-        for w in caught
-    ]
-    prefix = f"{path}: "
-    return rec, [m.removeprefix(prefix) for m in msgs]
 
 
 def describe(

@@ -28,16 +28,30 @@ def _fmt(stats: Mapping[str, Any] | None) -> str:
 def print_summary(summary: Mapping[str, Any], written: Mapping[str, Path]) -> None:
     """Print per-leg headline figures, findings and where the files went."""
     legs = summary.get("legs", {})
+    suspect = summary.get("quality", {}).get("suspect_sensors", [])
+    if suspect:
+        print(
+            f"quality: suspect gyroscope(s) {', '.join(suspect)}: their strides are marked "
+            "invalid (reject_reason suspect_gyro), not reported with confidence"
+        )
     for side in ("left", "right"):
         leg = legs.get(side)
         if not leg:
             continue
         cadence = leg.get("cadence_spm")
         cad = f"{cadence:.1f} steps/min" if cadence else "cadence -"
-        print(f"{side:>5}: {leg.get('stride_count', 0)} valid strides, {cad}")
+        rejected = leg.get("rejected_strides", {})
+        why = (
+            " (rejected: " + ", ".join(f"{n} {r}" for r, n in rejected.items()) + ")"
+            if rejected
+            else ""
+        )
+        print(f"{side:>5}: {leg.get('stride_count', 0)} valid strides, {cad}{why}")
         for name in _HEADLINE:
             if name in leg.get("metrics", {}):
                 print(f"       {name:<28} {_fmt(leg['metrics'][name])}")
+    for note in summary.get("notes", []):
+        print(f"note: {note}")
     for f in summary.get("findings", []):
         print(f"finding [{f.get('severity', '')}] {f.get('text', '')}")
     for name, path in written.items():
