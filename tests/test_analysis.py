@@ -153,3 +153,22 @@ def test_stages_are_reported_in_order_and_drawn_only_on_a_terminal(walk):
             cb(name)
     assert "analyze [4/4] done" in tty.getvalue() and tty.getvalue().endswith("\n")
     assert pipe.getvalue() == ""
+
+
+def test_corrupted_real_recording_is_flagged_not_reported(hugadb_dir):
+    """HuGaDB walking_04_00 has amplified, saturated gyros: flagged, no confident numbers."""
+    import warnings
+
+    from gaitkit.errors import DataQualityWarning
+    from gaitkit.io import read_recording
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # asserted in test_io_hugadb.py
+        rec = read_recording(hugadb_dir / "HuGaDB_v1_walking_04_00.txt")
+    s = analyze(rec).summary
+    assert {"shank_left", "shank_right"} <= set(s["quality"]["suspect_sensors"])
+    for side in ("left", "right"):
+        leg = s["legs"][side]
+        assert leg["stride_count"] == 0 and leg["cadence_spm"] is None
+        assert leg["rejected_strides"]["suspect_gyro"] > 100
+    assert not any(f["severity"] in ("moderate", "marked") for f in s["findings"])
