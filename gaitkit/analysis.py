@@ -168,7 +168,7 @@ def analyze(
         summary["calibration"] = calibration
     report("metrics")
     if config.metrics and len(strides):
-        strides, session = _metrics(recording, strides, angles, config)
+        strides, session = _metrics(recording, strides, angles, config, calibration)
         legs = session.pop("summary")
         summary.update(session)
     else:
@@ -226,8 +226,13 @@ def _metrics(
     strides: pd.DataFrame,
     angles: pd.DataFrame | None,
     config: AnalysisConfig,
+    calibration: Mapping[str, Mapping[str, Any]],
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Per-stride knee-pain metrics, then session summaries, symmetry and findings."""
+    """Per-stride knee-pain metrics, then session summaries, symmetry and findings.
+
+    Left/right comparisons of transverse and frontal-plane metrics are withheld when a
+    sensor's calibration cannot support them (:func:`gaitkit.metrics.gate_by_calibration`).
+    """
     from gaitkit import metrics as mt
 
     if angles is None:  # temporal metrics and tibial shock need no angles
@@ -244,6 +249,15 @@ def _metrics(
         duration_s=recording.duration_s,
         n_boot=config.bootstrap_samples,
         seed=config.seed,
+    )
+    axis_error = {
+        p: float(c["axis_orthogonality_deg"])
+        for p, c in calibration.items()
+        if c.get("axis_orthogonality_deg") is not None
+    }
+    standing = {p: str(c.get("method", "")).startswith("standing") for p, c in calibration.items()}
+    session["symmetry"], session["findings"] = mt.gate_by_calibration(
+        session["symmetry"], session["findings"], axis_error, standing_calibrated=standing
     )
     return strides, session
 

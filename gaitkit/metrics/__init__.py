@@ -40,6 +40,12 @@ from gaitkit.metrics._reference import (
     NormativeRange,
     SymmetryRule,
 )
+from gaitkit.metrics._reliability import (
+    ABSOLUTE_ANGLE,
+    CALIBRATION_LIMIT_DEG,
+    CALIBRATION_SENSITIVE,
+    gate_by_calibration,
+)
 from gaitkit.metrics._rotation import compute_tibial_rotation
 from gaitkit.metrics._shock import compute_temporal, compute_tibial_shock, running_load_summary
 from gaitkit.metrics._symmetry import (
@@ -53,6 +59,9 @@ from gaitkit.metrics._symmetry import (
 from gaitkit.metrics._variability import DFA_MIN_STRIDES, DFAResult, dfa_alpha, stride_time_dfa
 
 __all__ = [
+    "ABSOLUTE_ANGLE",
+    "CALIBRATION_LIMIT_DEG",
+    "CALIBRATION_SENSITIVE",
     "COUPLING_BINS",
     "COUPLING_CALCANEAL_EVERSION_TO_TIBIAL_ROTATION",
     "DFA_MIN_STRIDES",
@@ -80,6 +89,7 @@ __all__ = [
     "coupling_phase_bins",
     "dfa_alpha",
     "findings",
+    "gate_by_calibration",
     "overpronation_index",
     "robinson_si_pct",
     "running_load_summary",

@@ -1,0 +1,77 @@
+"""Left/right comparisons the calibration cannot support are withheld, with the reason."""
+
+from __future__ import annotations
+
+import warnings
+
+from gaitkit import analyze
+from gaitkit.errors import DataQualityWarning
+from gaitkit.metrics import CALIBRATION_LIMIT_DEG, gate_by_calibration
+
+
+def _row(flag=True):
+    return {"left": 5.0, "right": 9.0, "si_pct": 57.0, "flag": flag}
+
+
+SYM = {
+    "tibial_ir_excursion_deg": _row(),
+    "knee_rotation_excursion_deg": _row(),
+    "knee_flexion_min_deg": _row(),
+    "knee_flexion_rom_deg": _row(),
+    "step_time_s": _row(),
+}
+FINDINGS = [{"metric": m, "side": "right", "severity": "marked", "text": m} for m in SYM]
+GOOD = {p: 1.0 for p in ("shank_left", "shank_right", "thigh_left", "thigh_right")}
+
+
+def test_good_calibration_changes_nothing_but_marks_reliability():
+    sym, found = gate_by_calibration(SYM, FINDINGS, GOOD)
+    assert all(r["flag"] for r in sym.values())
+    assert found == FINDINGS
+    assert sym["tibial_ir_excursion_deg"]["reliable"] is True
+    assert "reliable" not in sym["step_time_s"]  # not calibration-sensitive
+    assert SYM["tibial_ir_excursion_deg"] == _row()  # inputs untouched
+
+
+def test_poor_shank_axis_withholds_rotation_comparisons_only():
+    axis = dict(GOOD, shank_right=14.2)
+    sym, found = gate_by_calibration(SYM, FINDINGS, axis)
+    assert not sym["tibial_ir_excursion_deg"]["flag"]
+    assert not sym["knee_rotation_excursion_deg"]["flag"]  # needs shank and thigh
+    assert "shank_right deviates 14°" in sym["tibial_ir_excursion_deg"]["reliability_note"]
+    assert sym["knee_flexion_rom_deg"]["flag"] and sym["step_time_s"]["flag"]
+    metrics = [f["metric"] for f in found]
+    assert metrics.count("calibration") == 2 and "tibial_ir_excursion_deg" not in metrics
+    info = [f for f in found if f["metric"] == "calibration"]
+    assert all(f["severity"] == "info" and f["side"] == "both" for f in info)
+    assert any(
+        "tibial rotation" in f["text"] and f"limit {CALIBRATION_LIMIT_DEG:.0f}°" in f["text"]
+        for f in info
+    )
+
+
+def test_without_standing_absolute_angles_are_withheld_but_ranges_kept():
+    standing = {p: p != "thigh_left" for p in GOOD}
+    sym, found = gate_by_calibration(SYM, FINDINGS, GOOD, standing_calibrated=standing)
+    assert not sym["knee_flexion_min_deg"]["flag"]
+    assert (
+        "thigh_left was calibrated without a standing period"
+        in (sym["knee_flexion_min_deg"]["reliability_note"])
+    )
+    assert sym["knee_flexion_rom_deg"]["flag"] and sym["tibial_ir_excursion_deg"]["flag"]
+    assert any("absolute joint and segment angle" in f["text"] for f in found)
+
+
+def test_real_recording_with_a_poorly_seated_shank_sensor(hugadb_dir):
+    """HuGaDB various_01_08: the right shank's axis is 14° off; rotation is not compared."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)
+        from gaitkit.io import read_recording
+
+        rec = read_recording(hugadb_dir / "HuGaDB_v1_various_01_08.txt")
+    s = analyze(rec).summary
+    assert s["calibration"]["shank_right"]["axis_orthogonality_deg"] > CALIBRATION_LIMIT_DEG
+    row = s["symmetry"]["tibial_ir_excursion_deg"]
+    assert row["reliable"] is False and row["flag"] is False
+    assert not any(f["metric"].startswith("tibial_ir") for f in s["findings"])
+    assert any(f["metric"] == "calibration" and "shank_right" in f["text"] for f in s["findings"])
