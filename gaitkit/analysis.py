@@ -145,7 +145,7 @@ def analyze(
             f"gait events need a shank sensor; the recording has {', '.join(recording.placements)}"
         )
     from gaitkit import events as ev
-    from gaitkit.metrics import summarize_metrics
+    from gaitkit.metrics import compute_temporal, summarize_metrics
 
     report = on_stage if on_stage is not None else (lambda _name: None)
     notes: list[str] = []
@@ -153,6 +153,8 @@ def analyze(
     bouts = ev.detect_bouts(recording, activity=config.activity)
     detection = ev.detect_gait_events(recording, bouts)
     strides = ev.segment_strides(detection.events, detection.bouts)
+    if len(strides):  # step and flight time: one definition, also without the other metrics
+        strides = _replace_columns(strides, compute_temporal(strides))
 
     angles = cycles = None
     calibration: dict[str, Any] = {}
@@ -260,6 +262,13 @@ def _metrics(
         session["symmetry"], session["findings"], axis_error, standing_calibrated=standing
     )
     return strides, session
+
+
+def _replace_columns(strides: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:
+    """Add ``part``'s columns (same rows, keyed by side and stride_id), replacing namesakes."""
+    cols = [c for c in part.columns if c not in ("side", "stride_id")]
+    out = strides.drop(columns=[c for c in cols if c in strides.columns])
+    return out.merge(part, on=["side", "stride_id"], how="left", validate="1:1")
 
 
 def _cadence_spm(strides: pd.DataFrame, side: str) -> float | None:

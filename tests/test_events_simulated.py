@@ -62,9 +62,9 @@ def test_accuracy_sweep(activity, speed):
     valid = strides[strides["valid"]]
     if activity == "walk":
         assert (valid["double_support_time_s"] > 0).mean() > 0.95
-        assert (valid["flight_time_s"] == 0).all()
+        assert bool((_flight(valid) == 0).all())
     else:
-        assert (valid["flight_time_s"] > 0).mean() > 0.95
+        assert float((_flight(valid) > 0).mean()) > 0.95
         assert (valid["double_support_time_s"] == 0).all()
     # axes found and reported for all four sensors, the upside-down shank included
     axes = det.axes.set_index("placement")
@@ -135,3 +135,11 @@ def test_stride_table_matches_truth_durations():
     assert sa.loc["stride_time_s", "loa_upper_s"] < 0.010
     assert sa.loc["stride_time_s", "loa_lower_s"] > -0.010
     assert isinstance(strides, pd.DataFrame)
+
+
+def _flight(strides):
+    """Each stride's flight time (s), from the single definition in gaitkit.metrics."""
+    from gaitkit.metrics import compute_temporal
+
+    flight = compute_temporal(strides)["flight_time_s"].to_numpy()
+    return flight[np.isfinite(flight)]  # undefined after a bout's last stride

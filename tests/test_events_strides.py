@@ -4,6 +4,7 @@ import pytest
 
 from gaitkit.errors import ConfigError, InputFormatError
 from gaitkit.events import STRIDE_TABLE_COLUMNS, segment_strides
+from gaitkit.metrics import compute_temporal
 from gaitkit.schema import STRIDE_COLUMNS
 
 
@@ -30,12 +31,15 @@ def test_columns_and_known_values_walking():
     # step 0.5 s; initial DS: right FC (prev right IC -0.5 + 0.6 = 0.1) - left IC 0 = 0.1;
     # terminal DS: left FC 0.6 - right IC 0.5 = 0.1
     first = left.iloc[1]
-    assert first["step_time_s"] == pytest.approx(0.5)
     assert first["initial_double_support_time_s"] == pytest.approx(0.1)
     assert first["terminal_double_support_time_s"] == pytest.approx(0.1)
     assert first["double_support_time_s"] == pytest.approx(0.2)
     assert first["double_support_pct"] == pytest.approx(20.0)
-    assert first["flight_time_s"] == pytest.approx(0.0)
+    # step and flight are defined once, in metrics.compute_temporal, from these tables
+    temporal = compute_temporal(s).set_index(["side", "stride_id"])
+    key = ("left", first["stride_id"])
+    assert temporal.loc[key, "step_time_s"] == pytest.approx(0.5)
+    assert temporal.loc[key, "flight_time_s"] == pytest.approx(0.0)
     assert s["valid"].all() == (s["reject_reason"] == "").all()
 
 
@@ -47,8 +51,10 @@ def test_running_flight_time():
     row = s[s["side"] == "left"].iloc[2]
     assert row["initial_double_support_time_s"] == pytest.approx(-0.1)
     assert row["terminal_double_support_time_s"] == pytest.approx(0.25 - 0.35)
-    assert row["flight_time_s"] == pytest.approx(0.2)
     assert row["double_support_time_s"] == pytest.approx(0.0)
+    # this leg's flight: from its own toe-off (0.25 s) to the other leg's IC (0.35 s)
+    temporal = compute_temporal(s).set_index(["side", "stride_id"])
+    assert temporal.loc[("left", row["stride_id"]), "flight_time_s"] == pytest.approx(0.1)
 
 
 def test_rejections_kept_with_reasons():

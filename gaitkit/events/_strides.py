@@ -14,12 +14,10 @@ EXTRA_STRIDE_COLUMNS: tuple[str, ...] = (
     "ms_time_s",
     "contralateral_ic_time_s",
     "contralateral_fc_time_s",
-    "step_time_s",
     "initial_double_support_time_s",
     "terminal_double_support_time_s",
     "double_support_time_s",
     "double_support_pct",
-    "flight_time_s",
     "confidence",
 )
 #: All columns of :func:`segment_strides`' table, in order.
@@ -73,12 +71,14 @@ def segment_strides(
     - ``stride_time_s = next_ic − ic``; ``stance_time_s = fc − ic``;
       ``swing_time_s = next_ic − fc``; ``stance_pct = 100 · stance / stride``.
     - With the other leg: ``contralateral_ic_time_s`` is the first contralateral IC in the
-      stride, ``step_time_s`` = that IC − ``ic``; ``contralateral_fc_time_s`` is the last
-      contralateral FC before it. Initial double support = contralateral FC − IC, terminal
-      double support = FC − contralateral IC (Perry & Burnfield 2010, *Gait Analysis*, 2nd ed.).
-      Negative values mean both feet are off the ground: ``flight_time_s`` is the sum of the
-      negative parts (running), ``double_support_time_s`` the sum of the positive parts;
+      stride; ``contralateral_fc_time_s`` is the last contralateral FC before it. Initial
+      double support = contralateral FC − IC, terminal double support = FC − contralateral IC
+      (Perry & Burnfield 2010, *Gait Analysis*, 2nd ed.). Negative values mean both feet are
+      off the ground; ``double_support_time_s`` is the sum of the positive parts and
       ``double_support_pct`` is relative to the stride time.
+    - Step time and flight time are defined once, in :func:`gaitkit.metrics.compute_temporal`
+      (the step that *ends* at this IC, Perry's convention; the flight after this leg's
+      toe-off), which :func:`gaitkit.analysis.analyze` always applies.
 
     Rejections (rows are kept, ``valid=False``, reasons ``;``-joined in ``reject_reason``)
     -------------------------------------------------------------------------------------
@@ -170,17 +170,11 @@ def segment_strides(
         kcf, has_cfc = _last_before(cfc, np.where(has_cic, c_ic, -np.inf))
         c_fc = np.where(has_cfc & has_cic, cfc[kcf] if cfc.size else np.nan, np.nan)
         c_fc = np.where(c_fc > t0 - 0.5 * stride, c_fc, np.nan)
-        step = c_ic - t0
         init_ds = c_fc - t0
         term_ds = fc_t - c_ic
         ds = np.where(
             np.isfinite(init_ds) & np.isfinite(term_ds),
             np.maximum(init_ds, 0) + np.maximum(term_ds, 0),
-            np.nan,
-        )
-        flight = np.where(
-            np.isfinite(init_ds) & np.isfinite(term_ds),
-            np.maximum(-init_ds, 0) + np.maximum(-term_ds, 0),
             np.nan,
         )
         # rejection reasons
@@ -233,12 +227,10 @@ def segment_strides(
                     "ms_time_s": ms_t,
                     "contralateral_ic_time_s": c_ic,
                     "contralateral_fc_time_s": c_fc,
-                    "step_time_s": step,
                     "initial_double_support_time_s": init_ds,
                     "terminal_double_support_time_s": term_ds,
                     "double_support_time_s": ds,
                     "double_support_pct": 100.0 * ds / stride,
-                    "flight_time_s": flight,
                     "confidence": conf,
                 }
             )
