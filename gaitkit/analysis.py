@@ -151,6 +151,8 @@ def analyze(
     notes: list[str] = []
     report("events")
     bouts = ev.detect_bouts(recording, activity=config.activity)
+    if not len(bouts):
+        raise InsufficientDataError(_no_gait_message(recording))
     detection = ev.detect_gait_events(recording, bouts)
     strides = ev.segment_strides(detection.events, detection.bouts)
     if len(strides):  # step and flight time: one definition, also without the other metrics
@@ -262,6 +264,21 @@ def _metrics(
         session["symmetry"], session["findings"], axis_error, standing_calibrated=standing
     )
     return strides, session
+
+
+def _no_gait_message(recording: Recording) -> str:
+    """Say where no gait was found, what a bout needs, and the likeliest cause."""
+    where = f"{recording.meta.source}: " if recording.meta.source else ""
+    hint = (
+        "; the sampling rate was assumed, so check it (--rate)"
+        if any("assumed" in n for n in recording.meta.notes)
+        else "; check that the file holds walking or running and that its sampling rate is right"
+    )
+    return (
+        f"{where}no walking or running found in {recording.duration_s:.1f} s "
+        f"({', '.join(recording.placements)}): a bout needs at least 3 regular strides "
+        f"(shank swing > 50 °/s, 0.4-2.5 s apart){hint}"
+    )
 
 
 def _replace_columns(strides: pd.DataFrame, part: pd.DataFrame) -> pd.DataFrame:

@@ -172,3 +172,20 @@ def test_corrupted_real_recording_is_flagged_not_reported(hugadb_dir):
         assert leg["stride_count"] == 0 and leg["cadence_spm"] is None
         assert leg["rejected_strides"]["suspect_gyro"] > 100
     assert not any(f["severity"] in ("moderate", "marked") for f in s["findings"])
+
+
+def test_no_gait_is_an_error_that_says_why(tmp_path, capsys):
+    sim = simulate_gait(duration_s=30.0, seed=4)
+    standing = sim.recording.slice_time(0.0, 4.0)  # the simulator stands for the first 5 s
+    with pytest.raises(InsufficientDataError, match=r"no walking or running found in 4\.0 s"):
+        analyze(standing)
+    from gaitkit.cli import main
+    from gaitkit.io import write_recording
+
+    path = tmp_path / "stand.csv"
+    write_recording(standing, path)
+    assert main(["analyze", str(path), "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("gaitkit analyze: error: ")
+    assert "no walking or running found" in err[0]
+    assert not (tmp_path / "out").exists()

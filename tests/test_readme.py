@@ -39,3 +39,10 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
 @pytest.mark.parametrize("placeholder", ["gaitkit demo"])
 def test_readme_names_the_demo(placeholder):
     assert f"python -m pip install . && {placeholder}" in README
+
+
+def test_code_fences_are_balanced():
+    """An unclosed fence turns the rest of README (also the PyPI page) into code."""
+    fences = [ln for ln in README.splitlines() if ln.startswith("```")]
+    assert len(fences) % 2 == 0
+    assert all(f != "```" for f in fences[0::2]), "every block opens with a language"
