@@ -173,6 +173,7 @@ def analyze(
     report("metrics")
     if config.metrics and len(strides):
         strides, session = _metrics(recording, strides, angles, config, calibration)
+        notes.extend(_shock_notes(strides, recording.sampling_rate_hz))
         legs = session.pop("summary")
         summary.update(session)
     else:
@@ -264,6 +265,26 @@ def _metrics(
         session["symmetry"], session["findings"], axis_error, standing_calibrated=standing
     )
     return strides, session
+
+
+def _shock_notes(strides: pd.DataFrame, sampling_rate_hz: float) -> list[str]:
+    """Say when tibial shock was withheld (clipping) or is biased low (sampling rate)."""
+    notes = []
+    if "peak_tibial_acc_clipped" in strides.columns:
+        n = int(strides["peak_tibial_acc_clipped"].sum())
+        if n:
+            notes.append(
+                f"peak tibial acceleration withheld for {n} of {len(strides)} strides: the "
+                "shank accelerometer sat at its full-scale range during the impact, so the "
+                "true peak is unknown (record with a range of at least ±16 g)"
+            )
+    if "peak_tibial_acc_g" in strides.columns and sampling_rate_hz < 500.0:
+        notes.append(
+            f"peak tibial acceleration sampled at {sampling_rate_hz:g} Hz reads low: on "
+            "simulated running impacts by about 11 % at 100 Hz and 3 % at 200 Hz "
+            "(docs/metrics.md); compare sessions recorded at the same rate"
+        )
+    return notes
 
 
 def _no_gait_message(recording: Recording) -> str:

@@ -162,3 +162,17 @@ def test_shock_errors():
 def _thigh_only(rec: Recording) -> Recording:
     st = rec.streams["shank_left"]
     return Recording(rec.time_s, rec.sampling_rate_hz, {"thigh_left": st})
+
+
+def test_clipped_impacts_are_withheld_not_reported_low():
+    """A shank accelerometer at its range gives a lower bound, never a 'low shock' number."""
+    from gaitkit.metrics import compute_tibial_shock
+    from gaitkit.simulate import simulate_gait
+
+    full = simulate_gait(duration_s=30.0, seed=2, activity="run", acc_range_g=16.0)
+    clip = simulate_gait(duration_s=30.0, seed=2, activity="run", acc_range_g=4.0)
+    a = compute_tibial_shock(full.strides, full.recording)
+    b = compute_tibial_shock(clip.strides, clip.recording)
+    assert not a["peak_tibial_acc_clipped"].any() and a["peak_tibial_acc_g"].notna().all()
+    assert b["peak_tibial_acc_clipped"].mean() > 0.9
+    assert b.loc[b["peak_tibial_acc_clipped"], "peak_tibial_acc_g"].isna().all()

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from gaitkit.metrics._reference import SOURCES, SYMMETRY_RULES
+from gaitkit.metrics._reference import NORMATIVE, SOURCES, SYMMETRY_RULES
 
 __all__ = ["OVERPRONATION_THRESHOLD_SD", "TIBIAL_SHOCK_THRESHOLD_G", "findings"]
 
@@ -53,6 +53,7 @@ def findings(
     *,
     shock_threshold_g: float = TIBIAL_SHOCK_THRESHOLD_G,
     overpronation_threshold_sd: float = OVERPRONATION_THRESHOLD_SD,
+    references_verified: bool | None = None,
 ) -> list[dict[str, str]]:
     """Turn flagged results into plain-language sentences.
 
@@ -79,8 +80,16 @@ def findings(
     judged by the default rule, each group with ``"marked"`` before ``"moderate"``; the
     reference comparisons come last.
 
+    The over-pronation reference finding is only made when every normative range behind the
+    index is a verified published value (``references_verified``, default: read from
+    :data:`gaitkit.metrics.NORMATIVE`). Against assumed ranges, an index above the threshold
+    says more about the assumption than about the runner: healthy simulated runners scored
+    1.2 SD. The index itself stays in the per-stride table and the summaries.
+
     Returns an empty list when nothing is flagged.
     """
+    if references_verified is None:
+        references_verified = all(ref.verified for ref in NORMATIVE.values())
     out: list[dict[str, str]] = []
     for metric, r in symmetry.items():
         if not r.get("flag"):
@@ -167,7 +176,8 @@ def findings(
             )
         opi = metrics.get("overpronation_index")
         if (
-            opi
+            references_verified
+            and opi
             and np.isfinite(opi.get("mean", np.nan))
             and opi["mean"] > overpronation_threshold_sd
         ):

@@ -136,6 +136,10 @@ def compute_tibial_shock(
         ``peak_tibial_acc_g``
             ``max ‖a‖ / g0`` in the window, ``‖a‖`` the resultant specific force (gravity
             included, ~1 g at rest), independent of sensor orientation on the shank.
+        ``peak_tibial_acc_clipped``
+            ``True`` where a shank accelerometer channel sat at its full-scale range (a
+            ``clipping`` annotation) inside the window: the peak is then only a lower bound
+            and ``peak_tibial_acc_g`` is NaN rather than a number that reads as low shock.
         ``peak_tibial_axial_acc_g``
             ``max (sign · a_axis) / g0`` (peak positive axial acceleration, the measure of
             Milner et al. 2006), when ``axial_axis`` is given.
@@ -180,6 +184,7 @@ def compute_tibial_shock(
     }
     res = np.full(len(s), np.nan)
     ax = np.full(len(s), np.nan)
+    clipped = np.zeros(len(s), dtype=bool)
     sides = s["side"].to_numpy()
     ic = s["ic_time_s"].to_numpy(dtype=float, na_value=np.nan)
     for side in present:
@@ -187,6 +192,7 @@ def compute_tibial_shock(
         if m.size == 0:
             continue
         acc = recording.streams[f"shank_{side}"].acc_mps2
+        clipped_at = _clipping_mask(recording, f"shank_{side}")
         i0 = np.searchsorted(t, ic[m] + lo, side="left")
         i1 = np.searchsorted(t, ic[m] + hi, side="right")
         idx = i0[:, None] + np.arange(w)[None, :]
@@ -197,6 +203,9 @@ def compute_tibial_shock(
         vals = np.where(inside, mag, -np.inf)
         peak = vals.max(axis=1)
         good = inside.any(axis=1)
+        hit = (clipped_at[idx] & inside).any(axis=1)
+        clipped[m] = hit
+        good &= ~hit  # a clipped impact is a lower bound, not a measurement
         res[m[good]] = peak[good]
         if axial_axis is not None and side in axial_axis:
             k, sign = axial_axis[side]
@@ -204,9 +213,26 @@ def compute_tibial_shock(
             peak = vals.max(axis=1)
             ax[m[good]] = peak[good]
     out["peak_tibial_acc_g"] = res
+    out["peak_tibial_acc_clipped"] = clipped
     if axial_axis is not None:
         out["peak_tibial_axial_acc_g"] = ax
     return pd.DataFrame(out)
+
+
+def _clipping_mask(recording: Recording, placement: str) -> np.ndarray:
+    """Mark the samples where an accelerometer channel of ``placement`` is annotated clipping."""
+    t = recording.time_s
+    mask = np.zeros(t.size, dtype=bool)
+    for a in recording.annotation_rows:
+        if (
+            a.kind == "clipping"
+            and a.placement == placement
+            and (a.channel or "acc").startswith("acc")
+        ):
+            mask[np.searchsorted(t, a.start_s, "left") : np.searchsorted(t, a.end_s, "right")] = (
+                True
+            )
+    return mask
 
 
 def running_load_summary(
