@@ -172,7 +172,8 @@ def analyze(
         summary["calibration"] = calibration
     report("metrics")
     if config.metrics and len(strides):
-        strides, session = _metrics(recording, strides, angles, config, calibration)
+        gait_s = float((detection.bouts["end_s"] - detection.bouts["start_s"]).sum())
+        strides, session = _metrics(recording, strides, angles, config, calibration, gait_s)
         notes.extend(_shock_notes(strides, recording.sampling_rate_hz))
         legs = session.pop("summary")
         summary.update(session)
@@ -232,6 +233,7 @@ def _metrics(
     angles: pd.DataFrame | None,
     config: AnalysisConfig,
     calibration: Mapping[str, Mapping[str, Any]],
+    gait_duration_s: float,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Per-stride knee-pain metrics, then session summaries, symmetry and findings.
 
@@ -251,7 +253,7 @@ def _metrics(
     session = mt.summarize_session(
         strides,
         angles if len(angles) else None,
-        duration_s=recording.duration_s,
+        duration_s=gait_duration_s,  # impacts per minute of gait, not of the whole file
         n_boot=config.bootstrap_samples,
         seed=config.seed,
     )

@@ -75,3 +75,46 @@ def test_real_recording_with_a_poorly_seated_shank_sensor(hugadb_dir):
     assert row["reliable"] is False and row["flag"] is False
     assert not any(f["metric"].startswith("tibial_ir") for f in s["findings"])
     assert any(f["metric"] == "calibration" and "shank_right" in f["text"] for f in s["findings"])
+
+
+def test_rules_for_stance_share_and_absolute_angles():
+    import numpy as np
+    import pandas as pd
+
+    from gaitkit.metrics import symmetry_table
+
+    rng = np.random.default_rng(0)
+    n = 60
+    df = pd.DataFrame(
+        {
+            "side": ["left"] * n + ["right"] * n,
+            "valid": True,
+            # stance share 10 % larger on the right: beyond the 6 % temporal rule
+            "stance_pct": np.r_[rng.normal(60, 0.5, n), rng.normal(66, 0.5, n)],
+            # knee flexion minimum 0.3° vs 0.03°: a huge percentage of an arbitrary zero,
+            # but a 0.27° difference, far below the 3° rule
+            "knee_flexion_min_deg": np.r_[rng.normal(0.3, 0.1, n), rng.normal(0.03, 0.1, n)],
+        }
+    )
+    sym = symmetry_table(df, ["stance_pct", "knee_flexion_min_deg"], n_boot=500)
+    assert sym["stance_pct"]["flag"] and sym["stance_pct"]["threshold"] == 6.0
+    assert sym["knee_flexion_min_deg"]["basis"] == "diff"
+    assert not sym["knee_flexion_min_deg"]["flag"]
+
+
+def test_running_load_is_per_minute_of_gait_and_kinematic_ranges_are_kept():
+    from gaitkit.kinematics import stride_features
+    from gaitkit.simulate import simulate_gait
+
+    sim = simulate_gait(duration_s=60.0, seed=8, activity="run", standing_s=(10.0, 10.0))
+    res = analyze(sim.recording)
+    load = {r["side"]: r for r in res.summary["running_load"]}
+    strides_per_min = res.summary["legs"]["left"]["cadence_spm"] / 2.0
+    assert abs(load["left"]["impacts_per_min"] / strides_per_min - 1.0) < 0.15
+    # knee ROM in the table is the full-rate measurement, not a 101-point re-measure
+    own = stride_features(res.angles, res.strides).set_index(["side", "stride_id"])
+    table = res.strides.set_index(["side", "stride_id"])
+    ok = table["knee_flexion_rom_deg"].notna()
+    assert (
+        table.loc[ok, "knee_flexion_rom_deg"] == own.loc[ok[ok].index, "knee_flexion_rom_deg"]
+    ).all()

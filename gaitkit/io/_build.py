@@ -208,13 +208,17 @@ def _summarise(rows: Iterable[Annotation], kinds: tuple[str, ...]) -> str:
     nan = [a for a in rows if a.kind == "nan_run"]
     if nan:
         chans = sorted({f"{a.placement}_{a.channel}" for a in nan})
-        parts.append(f"NaN runs in {len(chans)} channel(s) ({', '.join(chans[:4])}"
-                     f"{', ...' if len(chans) > 4 else ''}), kept as NaN")
+        parts.append(
+            f"NaN runs in {len(chans)} channel(s) ({', '.join(chans[:4])}"
+            f"{', ...' if len(chans) > 4 else ''}), kept as NaN"
+        )
     clip = [a for a in rows if a.kind == "clipping"]
     if clip:
         chans = sorted({f"{a.placement}_{a.channel}" for a in clip})
-        parts.append(f"clipping in {len(chans)} channel(s) ({', '.join(chans[:4])}"
-                     f"{', ...' if len(chans) > 4 else ''})")
+        parts.append(
+            f"clipping in {len(chans)} channel(s) ({', '.join(chans[:4])}"
+            f"{', ...' if len(chans) > 4 else ''})"
+        )
     return "; ".join(parts)
 
 

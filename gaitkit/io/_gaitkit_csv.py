@@ -54,8 +54,20 @@ FORMAT_VERSION = 1
 SIDECAR_FORMAT = "gaitkit-csv"
 #: Keys of a sidecar; a same-stem JSON with none of them is not a sidecar and is ignored.
 SIDECAR_KEYS = frozenset(
-    {"format", "format_version", "gaitkit_version", "sampling_rate_hz", "subject", "session",
-     "device", "source", "notes", "extra", "annotations", "units"}
+    {
+        "format",
+        "format_version",
+        "gaitkit_version",
+        "sampling_rate_hz",
+        "subject",
+        "session",
+        "device",
+        "source",
+        "notes",
+        "extra",
+        "annotations",
+        "units",
+    }
 )
 TIME_COLUMN = "time_s"
 CHANNELS: tuple[str, ...] = tuple(f"{q}_{a}" for q in ("acc", "gyr") for a in AXES)
@@ -258,9 +270,7 @@ def read_gaitkit_csv(
     t = cols[TIME_COLUMN]
     check_time(t, path=p, first_line=first, column=TIME_COLUMN)
     if t.size < 2:
-        raise InputFormatError(
-            f"expected at least 2 samples, found {t.size}", path=p, line=first
-        )
+        raise InputFormatError(f"expected at least 2 samples, found {t.size}", path=p, line=first)
     names = layout.names
     check_magnitudes(
         {names[i]: cols[names[i]] for idx in plan.values() for i in idx},

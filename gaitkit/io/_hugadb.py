@@ -223,9 +223,7 @@ def read_hugadb(
     t = np.arange(n, dtype=np.float64) / fs
     arrays = {}
     for code, placement in HUGADB_PLACEMENTS.items():
-        raw = np.column_stack(
-            [cols[f"{q}_{code}_{a}"] for q in ("acc", "gyro") for a in "xyz"]
-        )
+        raw = np.column_stack([cols[f"{q}_{code}_{a}"] for q in ("acc", "gyro") for a in "xyz"])
         with np.errstate(invalid="ignore"):
             out = np.abs(raw) > 32768
         if out.any():

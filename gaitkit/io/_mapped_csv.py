@@ -155,11 +155,13 @@ class ColumnMap:
                 f"time unit must be one of {', '.join(TIME_UNITS)}, got {self.time_unit!r}"
             )
         if self.acc_unit != "auto" and self.acc_unit not in ACC_UNITS:
-            raise ConfigError(f"units.acc must be 'auto' or one of {', '.join(ACC_UNITS)}, "
-                              f"got {self.acc_unit!r}")
+            raise ConfigError(
+                f"units.acc must be 'auto' or one of {', '.join(ACC_UNITS)}, got {self.acc_unit!r}"
+            )
         if self.gyr_unit != "auto" and self.gyr_unit not in GYR_UNITS:
-            raise ConfigError(f"units.gyr must be 'auto' or one of {', '.join(GYR_UNITS)}, "
-                              f"got {self.gyr_unit!r}")
+            raise ConfigError(
+                f"units.gyr must be 'auto' or one of {', '.join(GYR_UNITS)}, got {self.gyr_unit!r}"
+            )
         fs = self.sampling_rate_hz
         if fs is not None and (
             isinstance(fs, bool)

@@ -94,9 +94,16 @@ def write_ground_truth(sim: Simulation, path: str | Path) -> list[Path]:
         "gyr_bias_radps": _arr(sim.gyr_bias_radps),
         "acc_bias_mps2": _arr(sim.acc_bias_mps2),
         "bouts": [
-            {k: (float(v) if isinstance(v, (float, np.floating)) else
-                 int(v) if isinstance(v, (int, np.integer)) else str(v))
-             for k, v in row.items()}
+            {
+                k: (
+                    float(v)
+                    if isinstance(v, (float, np.floating))
+                    else int(v)
+                    if isinstance(v, (int, np.integer))
+                    else str(v)
+                )
+                for k, v in row.items()
+            }
             for row in sim.bouts.to_dict(orient="records")
         ],
         "model": {
@@ -106,7 +113,7 @@ def write_ground_truth(sim: Simulation, path: str | Path) -> list[Path]:
             "thigh_site_right_m": list(eng.THIGH_SITE_M),
             "shank_site_right_m": list(eng.SHANK_SITE_M),
             "segment_angles": "Cardan Rz(sagittal) Rx(side*frontal) Ry(side*axial), "
-                              "segment->global, ISB axes",
+            "segment->global, ISB axes",
             "knee_angles": "Grood & Suntay JCS (Cardan ZXY of thigh^T shank)",
         },
         "files": {k: v.name for k, v in paths.items() if k != "truth"},
@@ -143,7 +150,9 @@ def _read_csv(path: Path, required: tuple[str, ...]) -> pd.DataFrame:
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InputFormatError(
-            f"expected columns {', '.join(required)}; missing", path=path, line=1,
+            f"expected columns {', '.join(required)}; missing",
+            path=path,
+            line=1,
             column=missing[0],
         )
     return df

@@ -34,6 +34,7 @@ from gaitkit.metrics._pronation import (
 from gaitkit.metrics._reference import (
     COUPLING_CALCANEAL_EVERSION_TO_TIBIAL_ROTATION,
     METRIC_ALIASES,
+    MIRRORED_METRICS,
     NORMATIVE,
     SOURCES,
     SYMMETRY_RULES,
@@ -67,6 +68,7 @@ __all__ = [
     "DFA_MIN_STRIDES",
     "METRIC_ALIASES",
     "MIN_STRIDES_PER_SIDE",
+    "MIRRORED_METRICS",
     "NORMATIVE",
     "OVERPRONATION_COMPONENTS",
     "OVERPRONATION_THRESHOLD_SD",

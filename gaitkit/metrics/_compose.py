@@ -11,7 +11,7 @@ import pandas as pd
 from gaitkit._json import json_safe
 from gaitkit.metrics._coordination import compute_coordination
 from gaitkit.metrics._pronation import compute_pronation_proxies, overpronation_index
-from gaitkit.metrics._reference import METRIC_ALIASES, NormativeRange
+from gaitkit.metrics._reference import METRIC_ALIASES, MIRRORED_METRICS, NormativeRange
 from gaitkit.metrics._rotation import compute_tibial_rotation
 from gaitkit.metrics._shock import compute_temporal, compute_tibial_shock
 from gaitkit.metrics._tables import check_columns, prepare_angles, stride_key_frame
@@ -109,7 +109,16 @@ def compute_stride_metrics(
                 out["overpronation_index"] = opi.to_numpy()
     coord = compute_coordination(s, angles)
     if len(coord.columns) > len(_KEYS):
-        out = _append(out, coord)
+        # ranges already measured on the full-rate angles (gaitkit.kinematics.stride_features)
+        # are kept; the 101-point versions only fill in when they are absent, and the ratio is
+        # recomputed from whichever ranges the table ends up with
+        kept = [c for c in ("knee_flexion_rom_deg", "thigh_rom_deg") if c in out.columns]
+        out = _append(out, coord.drop(columns=kept))
+        if kept and {"knee_flexion_rom_deg", "thigh_rom_deg"} <= set(out.columns):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out["knee_thigh_rom_ratio"] = out["knee_flexion_rom_deg"].to_numpy(float) / out[
+                    "thigh_rom_deg"
+                ].to_numpy(float)
     if recording is not None and any(f"shank_{x}" in recording.streams for x in SIDES):
         out = _append(out, compute_tibial_shock(s, recording, axial_axis=axial_axis))
     return out
@@ -217,7 +226,9 @@ def summarize_session(
         # an alias (running's name for a quantity that has a canonical column) is compared
         # once, under its canonical name, so one asymmetry is never reported twice
         chosen: list[str] | None = sorted(
-            {k for leg in summary.values() for k in leg} - set(METRIC_ALIASES)
+            {k for leg in summary.values() for k in leg}
+            - set(METRIC_ALIASES)
+            - set(MIRRORED_METRICS)
         )
     elif symmetry_metrics == "rules":
         chosen = None

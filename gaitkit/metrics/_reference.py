@@ -410,6 +410,27 @@ SYMMETRY_RULES: MappingProxyType[str, SymmetryRule] = MappingProxyType(
             SymmetryRule("stance_time_s", "si", 6.0, "stance time", _TEMPORAL_SI, "patterson2010"),
             SymmetryRule("swing_time_s", "si", 6.0, "swing time", _TEMPORAL_SI, "patterson2010"),
             SymmetryRule(
+                "stance_pct", "si", 6.0, "stance share of the stride", _TEMPORAL_SI, "patterson2010"
+            ),
+            *(
+                SymmetryRule(
+                    name,
+                    "diff",
+                    3.0,
+                    label,
+                    "3° absolute: the angle's zero is the calibration posture, so a percentage "
+                    "of it is meaningless; 3° is an engineering choice above the per-stride "
+                    "error of IMU sagittal angles",
+                    "engineering",
+                    concern="higher",
+                )
+                for name, label in (
+                    ("knee_flexion_max_deg", "peak knee flexion"),
+                    ("knee_flexion_min_deg", "least knee flexion (extension)"),
+                    ("knee_flexion_at_ic_deg", "knee flexion at initial contact"),
+                )
+            ),
+            SymmetryRule(
                 "contact_time_s", "si", 6.0, "contact time", _TEMPORAL_SI, "patterson2010"
             ),
             SymmetryRule("duty_factor", "si", 6.0, "duty factor", _TEMPORAL_SI, "patterson2010"),
@@ -447,4 +468,11 @@ METRIC_ALIASES: MappingProxyType[str, str] = MappingProxyType(
         "contact_time_s": "stance_time_s",
         "duty_factor": "stance_pct",
     }
+)
+
+#: Metrics whose left/right comparison restates another's: a leg's terminal double support
+#: is the other leg's initial double support (the same interval), so comparing the initial
+#: ones between legs already compares both. ``{redundant: covered_by}``.
+MIRRORED_METRICS: MappingProxyType[str, str] = MappingProxyType(
+    {"terminal_double_support_time_s": "initial_double_support_time_s"}
 )

@@ -48,7 +48,6 @@ ABSOLUTE_ANGLE: Mapping[str, tuple[str, ...]] = {
     "knee_flexion_max": ("shank", "thigh"),
     "knee_flexion_min": ("shank", "thigh"),
     "knee_flexion_at_ic": ("shank", "thigh"),
-    "tibial_ir_peak_deg": ("shank",),
 }
 
 _FAMILY_TEXT = {

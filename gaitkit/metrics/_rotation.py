@@ -49,7 +49,10 @@ def compute_tibial_rotation(
             accompanies rearfoot pronation from contact to mid-stance (≥ 0 by construction).
         ``tibial_ir_peak_deg``
             ``max θ`` over stance (IC → FC), a signed angle relative to the angle table's
-            zero (calibration posture).
+            zero. With :func:`gaitkit.kinematics.compute_angles` that zero is the segment's
+            mean heading over a few strides (no magnetometer), not a standing posture, so the
+            peak is relative to the stride-average axial angle and understates leg-to-leg
+            differences of static rotation (toe-in/out is not observable).
         ``tibial_ir_peak_velocity_dps``
             ``max dθ/dt`` over IC → MS, degrees per second (internal-rotation velocity).
         ``knee_rotation_excursion_deg``

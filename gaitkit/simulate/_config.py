@@ -50,8 +50,9 @@ def default_cadence_spm(activity: str, speed_mps: float) -> float:
     return 150.0 + 6.0 * speed_mps
 
 
-def _num(name: str, value: Any, lo: float | None = None, hi: float | None = None,
-         lo_open: bool = False) -> float:
+def _num(
+    name: str, value: Any, lo: float | None = None, hi: float | None = None, lo_open: bool = False
+) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ConfigError(f"SimulationConfig.{name} must be a finite number, got {value!r}")
     v = float(value)
@@ -71,9 +72,7 @@ def _side_map(name: str, value: Any, default: float, lo: float, hi: float) -> Ma
         )
     bad = [k for k in value if k not in _SIDES]
     if bad:
-        raise ConfigError(
-            f"SimulationConfig.{name} keys must be 'left'/'right', got {bad[0]!r}"
-        )
+        raise ConfigError(f"SimulationConfig.{name} keys must be 'left'/'right', got {bad[0]!r}")
     out = {s: _num(f"{name}[{s!r}]", value.get(s, default), lo, hi) for s in _SIDES}
     return MappingProxyType(out)
 
@@ -160,9 +159,7 @@ class SimulationConfig:
     extra_tibial_internal_rotation_deg: Mapping[str, float] = field(
         default_factory=lambda: {"left": 0.0, "right": 0.0}
     )
-    hip_rom_scale: Mapping[str, float] = field(
-        default_factory=lambda: {"left": 1.0, "right": 1.0}
-    )
+    hip_rom_scale: Mapping[str, float] = field(default_factory=lambda: {"left": 1.0, "right": 1.0})
     sampling_rate_hz: float = 100.0
     acc_noise_mps2: float = 0.03
     gyr_noise_radps: float = 0.001
@@ -198,24 +195,46 @@ class SimulationConfig:
         if self.cadence_spm is not None:
             s(self, "cadence_spm", _num("cadence_spm", self.cadence_spm, *CADENCE_RANGE_SPM))
         s(self, "sampling_rate_hz", _num("sampling_rate_hz", self.sampling_rate_hz, 10.0, 5000.0))
-        s(self, "stride_time_cv_pct",
-          _num("stride_time_cv_pct", self.stride_time_cv_pct, 0.0, 10.0))
+        s(
+            self,
+            "stride_time_cv_pct",
+            _num("stride_time_cv_pct", self.stride_time_cv_pct, 0.0, 10.0),
+        )
         s(self, "amplitude_cv_pct", _num("amplitude_cv_pct", self.amplitude_cv_pct, 0.0, 20.0))
-        s(self, "step_time_asymmetry_pct",
-          _num("step_time_asymmetry_pct", self.step_time_asymmetry_pct, -40.0, 40.0))
-        s(self, "extra_tibial_internal_rotation_deg",
-          _side_map("extra_tibial_internal_rotation_deg",
-                    self.extra_tibial_internal_rotation_deg, 0.0, 0.0, 30.0))
+        s(
+            self,
+            "step_time_asymmetry_pct",
+            _num("step_time_asymmetry_pct", self.step_time_asymmetry_pct, -40.0, 40.0),
+        )
+        s(
+            self,
+            "extra_tibial_internal_rotation_deg",
+            _side_map(
+                "extra_tibial_internal_rotation_deg",
+                self.extra_tibial_internal_rotation_deg,
+                0.0,
+                0.0,
+                30.0,
+            ),
+        )
         s(self, "hip_rom_scale", _side_map("hip_rom_scale", self.hip_rom_scale, 1.0, 0.2, 2.0))
-        for name in ("acc_noise_mps2", "gyr_noise_radps", "gyr_bias_radps",
-                     "gyr_bias_rw_radps_per_sqrt_s", "acc_bias_mps2"):
+        for name in (
+            "acc_noise_mps2",
+            "gyr_noise_radps",
+            "gyr_bias_radps",
+            "gyr_bias_rw_radps_per_sqrt_s",
+            "acc_bias_mps2",
+        ):
             s(self, name, _num(name, getattr(self, name), 0.0))
         s(self, "acc_range_g", _num("acc_range_g", self.acc_range_g, 1.0, lo_open=True))
         s(self, "gyr_range_dps", _num("gyr_range_dps", self.gyr_range_dps, 0.0, lo_open=True))
         s(self, "misalignment_deg", _num("misalignment_deg", self.misalignment_deg, 0.0, 180.0))
         s(self, "tilt_deg", _num("tilt_deg", self.tilt_deg, 0.0, 45.0))
-        s(self, "dropped_samples_pct",
-          _num("dropped_samples_pct", self.dropped_samples_pct, 0.0, 50.0))
+        s(
+            self,
+            "dropped_samples_pct",
+            _num("dropped_samples_pct", self.dropped_samples_pct, 0.0, 50.0),
+        )
         if self.impact_g is not None:
             s(self, "impact_g", _num("impact_g", self.impact_g, 0.0, 50.0))
         # placements
@@ -251,14 +270,15 @@ class SimulationConfig:
                 raise ConfigError(
                     f"SimulationConfig.upside_down[{k!r}] must be true/false, got {v!r}"
                 )
-        s(self, "upside_down", MappingProxyType({p: bool(ud.get(p, False))
-                                                 for p in REQUIRED_PLACEMENTS}))
+        s(
+            self,
+            "upside_down",
+            MappingProxyType({p: bool(ud.get(p, False)) for p in REQUIRED_PLACEMENTS}),
+        )
         # standing and duration
         st = self.standing_s
         if isinstance(st, (str, bytes)) or not hasattr(st, "__len__") or len(st) != 2:
-            raise ConfigError(
-                f"SimulationConfig.standing_s must be (start_s, end_s), got {st!r}"
-            )
+            raise ConfigError(f"SimulationConfig.standing_s must be (start_s, end_s), got {st!r}")
         st = (_num("standing_s[0]", st[0], 0.0), _num("standing_s[1]", st[1], 0.0))
         s(self, "standing_s", st)
         dur = _num("duration_s", self.duration_s, 0.0, 48 * 3600.0, lo_open=True)

@@ -71,8 +71,10 @@ def _jmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _jsincos(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     s, c = np.sin(a[0]), np.cos(a[0])
     a1sq = a[1] * a[1]
-    return (np.stack([s, c * a[1], -s * a1sq + c * a[2]]),
-            np.stack([c, -s * a[1], -c * a1sq - s * a[2]]))
+    return (
+        np.stack([s, c * a[1], -s * a1sq + c * a[2]]),
+        np.stack([c, -s * a[1], -c * a1sq - s * a[2]]),
+    )
 
 
 def _jsin(a: np.ndarray) -> np.ndarray:
@@ -131,24 +133,33 @@ def _mtv(r: np.ndarray, v: np.ndarray) -> np.ndarray:
 
 def _jmatvec(r: np.ndarray, v: np.ndarray) -> np.ndarray:
     """Jet of ``R(t) v(t)``: ``r`` ``(3, 3, 3, n)``, ``v`` ``(3, 3, n)`` → ``(3, 3, n)``."""
-    return np.stack([
-        _mv(r[0], v[0]),
-        _mv(r[1], v[0]) + _mv(r[0], v[1]),
-        _mv(r[2], v[0]) + 2 * _mv(r[1], v[1]) + _mv(r[0], v[2]),
-    ])
+    return np.stack(
+        [
+            _mv(r[0], v[0]),
+            _mv(r[1], v[0]) + _mv(r[0], v[1]),
+            _mv(r[2], v[0]) + 2 * _mv(r[1], v[1]) + _mv(r[0], v[2]),
+        ]
+    )
 
 
 def _vee_rt(r0: np.ndarray, r1: np.ndarray) -> np.ndarray:
     """``vee`` of the skew part of ``R0ᵀ R1`` for ``(3, 3, n)`` arrays → ``(3, n)``."""
+
     def el(i: int, j: int) -> np.ndarray:
         return (r0[:, i] * r1[:, j]).sum(axis=0)
+
     return 0.5 * np.stack([el(2, 1) - el(1, 2), el(0, 2) - el(2, 0), el(1, 0) - el(0, 1)])
 
 
 def _smootherstep_jet(x: np.ndarray, scale: float) -> np.ndarray:
     x = np.clip(x, 0.0, 1.0)
-    return np.stack([x**3 * (10 - 15 * x + 6 * x * x), 30 * x * x * (1 - x) ** 2 / scale,
-                     60 * x * (1 - x) * (1 - 2 * x) / scale**2])
+    return np.stack(
+        [
+            x**3 * (10 - 15 * x + 6 * x * x),
+            30 * x * x * (1 - x) ** 2 / scale,
+            60 * x * (1 - x) * (1 - 2 * x) / scale**2,
+        ]
+    )
 
 
 def _smootherstep_integral(x: np.ndarray) -> np.ndarray:
@@ -160,14 +171,14 @@ def _smootherstep_integral(x: np.ndarray) -> np.ndarray:
 @dataclass
 class _Leg:
     side: str
-    sign: float                 # anatomical sign for x/y rotations (+1 right, -1 left)
-    ic: np.ndarray              # initial-contact knots covering the whole recording
-    phase: _Phase               # t -> phase (integers at ic)
-    amp: Any                    # CubicSpline phase -> amplitude factor
+    sign: float  # anatomical sign for x/y rotations (+1 right, -1 left)
+    ic: np.ndarray  # initial-contact knots covering the whole recording
+    phase: _Phase  # t -> phase (integers at ic)
+    amp: Any  # CubicSpline phase -> amplitude factor
     hip_scale: float
     extra_ir_deg: float
-    impact_ic: np.ndarray       # initial contacts carrying an impact transient
-    impact_d_m: np.ndarray      # displacement amplitude of each transient
+    impact_ic: np.ndarray  # initial contacts carrying an impact transient
+    impact_d_m: np.ndarray  # displacement amplitude of each transient
     fc: np.ndarray = field(default_factory=lambda: np.zeros(0))  # toe-off of every stride
 
 
@@ -180,11 +191,11 @@ class _Plan:
     t_gait: tuple[float, float]
     ramp_s: float
     legs: dict[str, _Leg]
-    step_phase: _Phase          # t -> step count (both legs' contacts)
+    step_phase: _Phase  # t -> step count (both legs' contacts)
     impact_tau_s: float
-    impact_gpp_max: float       # max of g'' of the unit impact pulse
-    contact: Transient          # shank sagittal angular-velocity transient around IC
-    push_off: Transient         # shank sagittal angular-velocity transient around FC
+    impact_gpp_max: float  # max of g'' of the unit impact pulse
+    contact: Transient  # shank sagittal angular-velocity transient around IC
+    push_off: Transient  # shank sagittal angular-velocity transient around FC
 
 
 class _Phase:
@@ -276,8 +287,9 @@ def _angle_jets(plan: _Plan, leg: _Leg, t: np.ndarray, w: np.ndarray) -> dict[st
         out["shank_frontal"] = out["shank_frontal"] + PRONATION_FRONTAL_RATIO * extra
     out["shank_sagittal"] = out["thigh_sagittal"] - out["knee"]
     rad = {k: np.deg2rad(v) for k, v in out.items()}
-    tr = _jmul(w, _transient_jet(plan.contact, leg.ic, t)
-               + _transient_jet(plan.push_off, leg.fc, t))
+    tr = _jmul(
+        w, _transient_jet(plan.contact, leg.ic, t) + _transient_jet(plan.push_off, leg.fc, t)
+    )
     rad["shank_sagittal"] = rad["shank_sagittal"] + tr
     rad["shank_axial"] = rad["shank_axial"] - AXIAL_TRANSIENT_RATIO * tr
     return rad
@@ -328,7 +340,7 @@ def _pelvis_jet(plan: _Plan, t: np.ndarray, w: np.ndarray, w_int: np.ndarray) ->
     phr = _phase_jet(plan.legs["right"].phase, t)
     arg_r = 2 * np.pi * phr
     arg_r[0] = arg_r[0] - np.pi * s
-    z_osc = _jcos(arg_r) * a_l           # toward the right leg at its mid-stance
+    z_osc = _jcos(arg_r) * a_l  # toward the right leg at its mid-stance
     n = t.shape[0]
     p = np.zeros((3, 3, n))
     p[0, 0] = v * w_int
@@ -403,8 +415,10 @@ def _knee_jcs(rt: np.ndarray, rs: np.ndarray, sign: float) -> tuple[np.ndarray, 
     and the tibial y axis) gives flexion ``-a``, adduction ``σ·b`` and internal rotation
     ``σ·c``, σ = +1 right, -1 left.
     """
+
     def el(i: int, j: int) -> np.ndarray:
         return (rt[:, i] * rs[:, j]).sum(axis=0)
+
     a = np.arctan2(-el(0, 1), el(1, 1))
     b = np.arcsin(np.clip(el(2, 1), -1.0, 1.0))
     c = np.arctan2(-el(2, 0), el(2, 2))
@@ -435,8 +449,9 @@ def _make_plan(cfg: SimulationConfig) -> tuple[_Plan, list[np.random.SeedSequenc
     rng_a = np.random.default_rng(kids[1])
     rng_i = np.random.default_rng(kids[2])
     walk = cfg.activity == "walk"
-    impact_g = cfg.impact_g if cfg.impact_g is not None else (
-        1.5 * v / 1.3 if walk else 6.0 * v / 3.5)
+    impact_g = (
+        cfg.impact_g if cfg.impact_g is not None else (1.5 * v / 1.3 if walk else 6.0 * v / 3.5)
+    )
     tau = 0.05 if walk else 0.035
     xs = np.linspace(0.0, 1.0, 20001)
     gpp = np.exp(4 * (1 - xs)) * (12 * xs**2 - 32 * xs**3 + 16 * xs**4)
@@ -450,26 +465,41 @@ def _make_plan(cfg: SimulationConfig) -> tuple[_Plan, list[np.random.SeedSequenc
         imp_eps = np.clip(rng_i.standard_normal(ic.size), -3.0, 3.0)
         emitted = (ic >= g0) & (ic <= g1)
         legs[side] = _Leg(
-            side=side, sign=1.0 if side == "right" else -1.0, ic=ic, phase=phase, amp=amp_sp,
+            side=side,
+            sign=1.0 if side == "right" else -1.0,
+            ic=ic,
+            phase=phase,
+            amp=amp_sp,
             hip_scale=cfg.hip_rom_scale[side],
             extra_ir_deg=cfg.extra_tibial_internal_rotation_deg[side],
-            impact_ic=ic[emitted], impact_d_m=np.zeros(int(emitted.sum())),
+            impact_ic=ic[emitted],
+            impact_d_m=np.zeros(int(emitted.sum())),
         )
         legs[side].impact_d_m = (
-            impact_g * G0 * np.clip(1.0 + 0.15 * imp_eps[emitted], 0.2, None)
-            * tau**2 / gpp_max
+            impact_g * G0 * np.clip(1.0 + 0.15 * imp_eps[emitted], 0.2, None) * tau**2 / gpp_max
         )
     merged = np.sort(np.concatenate([ic_r, ic_l]))
     step = _Phase(merged)
-    plan = _Plan(cfg=cfg, curves=curves, speed=v, stride_time_s=t0, t_gait=(g0, g1),
-                 ramp_s=ramp, legs=legs, step_phase=step, impact_tau_s=tau,
-                 impact_gpp_max=gpp_max, contact=contact_transient(cfg.activity, v),
-                 push_off=push_off_transient(cfg.activity, v))
+    plan = _Plan(
+        cfg=cfg,
+        curves=curves,
+        speed=v,
+        stride_time_s=t0,
+        t_gait=(g0, g1),
+        ramp_s=ramp,
+        legs=legs,
+        step_phase=step,
+        impact_tau_s=tau,
+        impact_gpp_max=gpp_max,
+        contact=contact_transient(cfg.activity, v),
+        push_off=push_off_transient(cfg.activity, v),
+    )
     s_frac = curves.stance_fraction
     for leg in legs.values():
         kk = np.arange(leg.ic.size - 1)
-        leg.fc = _bisect(lambda tt, tg=kk + s_frac, lg=leg: tg - lg.phase(tt),
-                         leg.ic[:-1], leg.ic[1:])
+        leg.fc = _bisect(
+            lambda tt, tg=kk + s_frac, lg=leg: tg - lg.phase(tt), leg.ic[:-1], leg.ic[1:]
+        )
     # the ramp scales the impact too
     for leg in legs.values():
         w, _ = _ramp_jet(plan, leg.impact_ic)
@@ -490,7 +520,7 @@ def _illinois(f: Any, lo: np.ndarray, hi: np.ndarray, n_iter: int = 14) -> np.nd
         denom = fb - fa
         c = np.where(denom != 0, b - fb * (b - a) / np.where(denom != 0, denom, 1.0), 0.5 * (a + b))
         fc = f(c)
-        left = fc > 0                      # root in [c, b]
+        left = fc > 0  # root in [c, b]
         a = np.where(left, c, a)
         fa_new = np.where(left, fc, fa)
         b = np.where(left, b, c)
@@ -534,21 +564,45 @@ def _events(plan: _Plan) -> tuple[pd.DataFrame, pd.DataFrame]:
         wz = _leg_state(plan, side, grid.ravel())["shank_w"][2].reshape(grid.shape)
         j = np.clip(np.argmax(wz, axis=1), 1, grid.shape[1] - 2)
         rows = np.arange(grid.shape[0])
-        ms = _illinois(lambda tt, sd=side: _leg_state(plan, sd, tt)["shank_a"][2],
-                       grid[rows, j - 1], grid[rows, j + 1])
+        ms = _illinois(
+            lambda tt, sd=side: _leg_state(plan, sd, tt)["shank_a"][2],
+            grid[rows, j - 1],
+            grid[rows, j + 1],
+        )
         steady = (t_ic >= g0 + r) & (t_next <= g1 - r)
         idx = np.arange(k.size)
         for name, tt in (("ic", t_ic), ("fc", fc), ("ms", ms)):
-            ev_rows.append(pd.DataFrame({"side": side, "event": name, "time_s": tt,
-                                         "stride_index": idx, "steady": steady}))
-        st_rows.append(pd.DataFrame({
-            "side": side, "stride_id": idx, "bout_id": 0, "activity": plan.cfg.activity,
-            "ic_time_s": t_ic, "fc_time_s": fc, "next_ic_time_s": t_next,
-            "stride_time_s": t_next - t_ic, "stance_time_s": fc - t_ic,
-            "swing_time_s": t_next - fc, "stance_pct": 100.0 * (fc - t_ic) / (t_next - t_ic),
-            "valid": steady, "reject_reason": np.where(steady, "", "transition"),
-            "ms_time_s": ms,
-        }))
+            ev_rows.append(
+                pd.DataFrame(
+                    {
+                        "side": side,
+                        "event": name,
+                        "time_s": tt,
+                        "stride_index": idx,
+                        "steady": steady,
+                    }
+                )
+            )
+        st_rows.append(
+            pd.DataFrame(
+                {
+                    "side": side,
+                    "stride_id": idx,
+                    "bout_id": 0,
+                    "activity": plan.cfg.activity,
+                    "ic_time_s": t_ic,
+                    "fc_time_s": fc,
+                    "next_ic_time_s": t_next,
+                    "stride_time_s": t_next - t_ic,
+                    "stance_time_s": fc - t_ic,
+                    "swing_time_s": t_next - fc,
+                    "stance_pct": 100.0 * (fc - t_ic) / (t_next - t_ic),
+                    "valid": steady,
+                    "reject_reason": np.where(steady, "", "transition"),
+                    "ms_time_s": ms,
+                }
+            )
+        )
     events = pd.concat(ev_rows, ignore_index=True)
     events = events.sort_values(["time_s", "side"], kind="stable").reset_index(drop=True)
     strides = pd.concat(st_rows, ignore_index=True)
@@ -565,13 +619,18 @@ def _mounting(cfg: SimulationConfig, rng: np.random.Generator) -> dict[str, np.n
         k = np.array([[0, -axis[2], axis[1]], [axis[2], 0, -axis[0]], [-axis[1], axis[0], 0]])
         return np.eye(3) + np.sin(ang) * k + (1 - np.cos(ang)) * (k @ k)
 
-    skin_beta = {"thigh_right": 0.0, "thigh_left": np.pi,
-                 "shank_right": 0.75 * np.pi, "shank_left": 0.25 * np.pi}
+    skin_beta = {
+        "thigh_right": 0.0,
+        "thigh_left": np.pi,
+        "shank_right": 0.75 * np.pi,
+        "shank_left": 0.25 * np.pi,
+    }
     out = {}
     for p in REQUIRED_PLACEMENTS:
         u_mis, u_tilt, az = rng.uniform(-1, 1), rng.uniform(0, 1), rng.uniform(0, 2 * np.pi)
-        nominal = np.eye(3) if cfg.sensor_axes == "segment" else rot(np.array([0, 1.0, 0]),
-                                                                     skin_beta[p])
+        nominal = (
+            np.eye(3) if cfg.sensor_axes == "segment" else rot(np.array([0, 1.0, 0]), skin_beta[p])
+        )
         flip = rot(np.array([0, 0, 1.0]), np.pi) if cfg.upside_down[p] else np.eye(3)
         mis = rot(np.array([0, 1.0, 0]), np.deg2rad(cfg.misalignment_deg) * u_mis)
         tilt = rot(np.array([np.cos(az), 0.0, np.sin(az)]), np.deg2rad(cfg.tilt_deg) * u_tilt)
@@ -593,7 +652,7 @@ def _drop_mask(n: int, pct: float, rng: np.random.Generator) -> np.ndarray:
         for s0, ln in zip(starts, lens, strict=True):
             if lost >= target:
                 break
-            seg = keep[s0:s0 + ln]
+            seg = keep[s0 : s0 + ln]
             lost += int(seg.sum())
             seg[:] = False
     return keep
@@ -817,8 +876,10 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
     # sensors
     mount = _mounting(cfg, np.random.default_rng(kids[3]))
     rng_b = np.random.default_rng(kids[4])
-    bias_draw = {p: (rng_b.standard_normal(3), rng_b.standard_normal(3))
-                 for p in ("shank_left", "shank_right", "thigh_left", "thigh_right")}
+    bias_draw = {
+        p: (rng_b.standard_normal(3), rng_b.standard_normal(3))
+        for p in ("shank_left", "shank_right", "thigh_left", "thigh_right")
+    }
     noise_kids = kids[5].spawn(4)
     order = ("shank_left", "shank_right", "thigh_left", "thigh_right")
     acc_lim = cfg.acc_range_g * G0
@@ -830,7 +891,7 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
     notes: list[Annotation] = []
     for p in cfg.placements:
         rm = mount[p]
-        acc = f_seg[p] @ rm          # (R_mᵀ f)ᵀ = fᵀ R_m
+        acc = f_seg[p] @ rm  # (R_mᵀ f)ᵀ = fᵀ R_m
         gyr = w_seg[p] @ rm
         gb, ab = bias_draw[p]
         gyr_bias[p] = cfg.gyr_bias_radps * gb / np.linalg.norm(gb)
@@ -839,8 +900,9 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
         acc = acc + acc_bias[p] + cfg.acc_noise_mps2 * rng_n.standard_normal((m, 3))
         gyr = gyr + gyr_bias[p] + cfg.gyr_noise_radps * rng_n.standard_normal((m, 3))
         if cfg.gyr_bias_rw_radps_per_sqrt_s > 0:
-            steps = rng_n.standard_normal((n, 3)) * (cfg.gyr_bias_rw_radps_per_sqrt_s
-                                                     * np.sqrt(1.0 / fs))
+            steps = rng_n.standard_normal((n, 3)) * (
+                cfg.gyr_bias_rw_radps_per_sqrt_s * np.sqrt(1.0 / fs)
+            )
             walk = np.cumsum(steps, axis=0)[keep]
             drift[p] = walk
             gyr = gyr + walk
@@ -849,21 +911,33 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
             np.clip(arr, -lim, lim, out=arr)
             for ax in range(3):
                 for i_a, i_b in _runs(clipped[:, ax]):
-                    notes.append(Annotation("clipping", float(t[i_a]), float(t[i_b]), p,
-                                            f"{name}_{'xyz'[ax]}",
-                                            f"{i_b - i_a + 1} samples at ±{lim:.4g}"))
+                    notes.append(
+                        Annotation(
+                            "clipping",
+                            float(t[i_a]),
+                            float(t[i_b]),
+                            p,
+                            f"{name}_{'xyz'[ax]}",
+                            f"{i_b - i_a + 1} samples at ±{lim:.4g}",
+                        )
+                    )
         streams[p] = SensorStream(acc, gyr)
     gaps = np.flatnonzero(np.diff(t) > 1.5 / fs)
     for i in gaps:
         miss = round((t[i + 1] - t[i]) * fs) - 1
-        notes.append(Annotation("gap", float(t[i]), float(t[i + 1]), None, None,
-                                f"{miss} samples missing"))
+        notes.append(
+            Annotation("gap", float(t[i]), float(t[i + 1]), None, None, f"{miss} samples missing")
+        )
     notes.sort(key=lambda a: (a.start_s, a.kind))
     meta = RecordingMeta(
-        subject="simulated", session=f"seed{cfg.seed}", device="gaitkit simulator",
+        subject="simulated",
+        session=f"seed{cfg.seed}",
+        device="gaitkit simulator",
         source="simulator",
-        notes=(f"simulated {cfg.activity} at {plan.speed:g} m/s, "
-               f"{cfg.effective_cadence_spm:.1f} steps/min",),
+        notes=(
+            f"simulated {cfg.activity} at {plan.speed:g} m/s, "
+            f"{cfg.effective_cadence_spm:.1f} steps/min",
+        ),
         extra={"simulation_config": cfg.to_dict()},
     )
     rec = Recording(t, fs, streams, meta, tuple(notes))
@@ -872,23 +946,38 @@ def simulate_gait(config: SimulationConfig | None = None, **overrides: Any) -> S
         [pd.DataFrame({"time_s": t, "side": s, **ang[s]}) for s in truth_sides],
         ignore_index=True,
     )
-    bouts = pd.DataFrame({"bout_id": [0], "start_s": [plan.t_gait[0]], "end_s": [plan.t_gait[1]],
-                          "activity": [cfg.activity]}, columns=list(BOUT_COLUMNS))
+    bouts = pd.DataFrame(
+        {
+            "bout_id": [0],
+            "start_s": [plan.t_gait[0]],
+            "end_s": [plan.t_gait[1]],
+            "activity": [cfg.activity],
+        },
+        columns=list(BOUT_COLUMNS),
+    )
     ro = MappingProxyType
     return Simulation(
-        recording=rec, events=events, strides=strides, angles=angles,
-        segment_orientation=ro(quat), mounting=ro({p: matrix_to_quat(mount[p])
-                                                   for p in cfg.placements}),
-        gyr_bias_radps=ro(gyr_bias), impacts=impacts, bouts=bouts, config=cfg,
-        gyr_bias_drift_radps=ro(drift), acc_bias_mps2=ro(acc_bias),
-        sensor_position_m=ro(pos), sensor_velocity_mps=ro(vel),
+        recording=rec,
+        events=events,
+        strides=strides,
+        angles=angles,
+        segment_orientation=ro(quat),
+        mounting=ro({p: matrix_to_quat(mount[p]) for p in cfg.placements}),
+        gyr_bias_radps=ro(gyr_bias),
+        impacts=impacts,
+        bouts=bouts,
+        config=cfg,
+        gyr_bias_drift_radps=ro(drift),
+        acc_bias_mps2=ro(acc_bias),
+        sensor_position_m=ro(pos),
+        sensor_velocity_mps=ro(vel),
     )
 
 
 def _impact_table(plan: _Plan, t: np.ndarray, f_seg: Mapping[str, np.ndarray]) -> pd.DataFrame:
     """Truth of the tibial impact peaks: continuous-time and on the output grid."""
     rows = []
-    win = 0.6 * plan.impact_tau_s   # the positive lobe of the transient ends at 0.5 τ
+    win = 0.6 * plan.impact_tau_s  # the positive lobe of the transient ends at 0.5 τ
     fine = np.linspace(0.0, win, 61)
     for side in _SIDES:
         leg = plan.legs[side]
@@ -907,13 +996,21 @@ def _impact_table(plan: _Plan, t: np.ndarray, f_seg: Mapping[str, np.ndarray]) -
             fys = f_seg[p][:, 1]
             for q in range(ic.size):
                 if i1[q] > i0[q]:
-                    sampled[q] = fys[i0[q]:i1[q]].max() / G0
-        rows.append(pd.DataFrame({
-            "side": side, "ic_time_s": ic, "time_s": grid[np.arange(ic.size), j],
-            "peak_g": peak, "peak_sampled_g": sampled,
-            "impact_g": leg.impact_d_m * plan.impact_gpp_max / plan.impact_tau_s**2 / G0,
-        }))
+                    sampled[q] = fys[i0[q] : i1[q]].max() / G0
+        rows.append(
+            pd.DataFrame(
+                {
+                    "side": side,
+                    "ic_time_s": ic,
+                    "time_s": grid[np.arange(ic.size), j],
+                    "peak_g": peak,
+                    "peak_sampled_g": sampled,
+                    "impact_g": leg.impact_d_m * plan.impact_gpp_max / plan.impact_tau_s**2 / G0,
+                }
+            )
+        )
     if not rows:
-        return pd.DataFrame(columns=["side", "ic_time_s", "time_s", "peak_g", "peak_sampled_g",
-                                     "impact_g"])
+        return pd.DataFrame(
+            columns=["side", "ic_time_s", "time_s", "peak_g", "peak_sampled_g", "impact_g"]
+        )
     return pd.concat(rows, ignore_index=True).sort_values("ic_time_s").reset_index(drop=True)
