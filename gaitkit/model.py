@@ -34,11 +34,13 @@ __all__ = [
     "ANNOTATION_COLUMNS",
     "ANNOTATION_KINDS",
     "AXES",
+    "MAX_BRIDGED_GAP_S",
     "Annotation",
     "Recording",
     "RecordingMeta",
     "SensorStream",
     "check_recording",
+    "gap_threshold_s",
 ]
 
 AXES: tuple[str, str, str] = ("x", "y", "z")
@@ -69,6 +71,23 @@ ANNOTATION_KINDS: Mapping[str, str] = MappingProxyType(
     }
 )
 ANNOTATION_COLUMNS: tuple[str, ...] = ("kind", "placement", "channel", "start_s", "end_s", "detail")
+
+#: Longest gap (missing samples) that per-stride features are measured across, in seconds:
+#: six samples at 100 Hz, the length of BLE loss bursts that connection-interval batching
+#: produces. Shorter gaps are bridged by linear interpolation of the angles; a stride spanning
+#: a longer one keeps its row but gets NaN features. Comparisons allow half a sample period of
+#: timing jitter (see :func:`gap_threshold_s`).
+MAX_BRIDGED_GAP_S: float = 0.065
+
+
+def gap_threshold_s(time_s: np.ndarray) -> float:
+    """Time step above which a stride is not measured across: the bridged gap plus jitter.
+
+    ``MAX_BRIDGED_GAP_S + 0.5 · median(Δt)``, so a gap of exactly six missing samples at
+    100 Hz (Δt = 0.07 s) is voided and five (0.06 s) is bridged, whatever the float rounding.
+    """
+    dt = np.diff(np.asarray(time_s, dtype=float))
+    return MAX_BRIDGED_GAP_S + (0.5 * float(np.median(dt)) if dt.size else 0.0)
 
 
 @dataclass(frozen=True)

@@ -189,3 +189,16 @@ def test_no_gait_is_an_error_that_says_why(tmp_path, capsys):
     assert len(err) == 1 and err[0].startswith("gaitkit analyze: error: ")
     assert "no walking or running found" in err[0]
     assert not (tmp_path / "out").exists()
+
+
+def test_packet_loss_keeps_features_and_one_gap_policy():
+    """3 % dropped samples (BLE-like bursts) must not void most strides' angle features."""
+    sim = simulate_gait(duration_s=60.0, seed=1, dropped_samples_pct=3.0)
+    st = analyze(sim.recording).strides
+    st = st[st["valid"]]
+    assert st["knee_flexion_max_deg"].notna().mean() > 0.9
+    both = st[["knee_flexion_max_deg", "knee_flexion_min_deg", "knee_flexion_rom_deg"]].dropna()
+    assert len(both) == st["knee_flexion_rom_deg"].notna().sum()  # voided together, or not
+    np.testing.assert_allclose(
+        both["knee_flexion_rom_deg"], both["knee_flexion_max_deg"] - both["knee_flexion_min_deg"]
+    )

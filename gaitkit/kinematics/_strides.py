@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from gaitkit.errors import ConfigError
+from gaitkit.model import gap_threshold_s
 from gaitkit.schema import ANGLE_COLUMNS, SIDES
 
 __all__ = ["KNEE_FEATURES", "SHANK_FEATURES", "THIGH_FEATURES", "stride_features", "time_normalise"]
@@ -46,11 +47,16 @@ def _side_arrays(angles: pd.DataFrame, side: str, cols: list[str]) -> tuple[np.n
 
 
 def _gap_mask(t: np.ndarray, t0: np.ndarray, t1: np.ndarray) -> np.ndarray:
-    """Flag strides ``[t0, t1]`` that span a step > 1.5 median periods or leave the table."""
+    """Flag strides ``[t0, t1]`` that span a gap longer than the bridged limit or leave the table.
+
+    The limit is :data:`gaitkit.model.MAX_BRIDGED_GAP_S` (see
+    :func:`gaitkit.model.gap_threshold_s`), shared with the metrics so both stages void the
+    same strides.
+    """
     if t.size < 2:
         return np.ones(t0.shape, dtype=bool)
     dt = np.diff(t)
-    big = dt > 1.5 * np.median(dt)
+    big = dt > gap_threshold_s(t)
     cum = np.concatenate([[0], np.cumsum(big)])
     i0 = np.clip(np.searchsorted(t, t0, side="right") - 1, 0, t.size - 1)
     i1 = np.clip(np.searchsorted(t, t1, side="left"), 0, t.size - 1)

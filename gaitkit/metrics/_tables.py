@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from gaitkit.errors import InputFormatError
+from gaitkit.model import MAX_BRIDGED_GAP_S, gap_threshold_s
 from gaitkit.schema import SIDES
 
 __all__ = [
@@ -114,7 +115,7 @@ def prepare_angles(
 
 #: Windows may not span a jump in time longer than this (s). Short drop-outs (BLE packet loss
 #: of 1-5 samples at 100 Hz) are bridged by linear interpolation; longer gaps void the stride.
-MAX_GAP_S: float = 0.05
+MAX_GAP_S: float = MAX_BRIDGED_GAP_S
 
 
 def sample_windows(
@@ -135,8 +136,9 @@ def sample_windows(
     -------
     numpy.ndarray
         ``(m, n)``; rows whose window is not finite, empty, outside the signal, or spans a gap
-        in ``t`` longer than :data:`MAX_GAP_S` are NaN (a stride is not measured across missing
-        data, rather than interpolated over it).
+        in ``t`` longer than :data:`MAX_GAP_S` (= :data:`gaitkit.model.MAX_BRIDGED_GAP_S`, plus
+        half a sample of jitter) are NaN: a stride is not measured across missing data longer
+        than that; shorter gaps are interpolated, exactly as in :mod:`gaitkit.kinematics`.
     """
     start_s = np.asarray(start_s, dtype=float)
     end_s = np.asarray(end_s, dtype=float)
@@ -153,7 +155,7 @@ def sample_windows(
         | (end_s > t[-1])
     )
     dt = np.diff(t)
-    gaps = np.flatnonzero(dt > MAX_GAP_S)  # t[gaps[k]] → t[gaps[k] + 1] is a gap
+    gaps = np.flatnonzero(dt > gap_threshold_s(t))  # t[gaps[k]] → t[gaps[k] + 1] is a gap
     if gaps.size:
         i0 = np.searchsorted(t, start_s, side="right") - 1  # sample at or before start
         i1 = np.searchsorted(t, end_s, side="left")  # sample at or after end
