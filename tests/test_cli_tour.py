@@ -72,3 +72,23 @@ def test_simulate_600_s_then_read_gives_the_same_arrays(tmp_path):
     for p in again.placements:
         np.testing.assert_array_equal(rec.streams[p].acc_mps2, again.streams[p].acc_mps2)
         np.testing.assert_array_equal(rec.streams[p].gyr_radps, again.streams[p].gyr_radps)
+
+
+def test_simulate_refuses_to_overwrite_and_debug_works_after_the_subcommand(tmp_path, capsys):
+    out = tmp_path / "a.csv"
+    assert main(["simulate", "--duration", "20", "--out", str(out)]) == 0
+    assert main(["simulate", "--duration", "20", "--out", str(out)]) == 1
+    assert "exists; pass --overwrite to replace it" in capsys.readouterr().err
+    assert main(["simulate", "--duration", "20", "--out", str(out), "--overwrite"]) == 0
+    with pytest.raises(Exception, match="no such file"):  # --debug: the real exception
+        main(["info", str(tmp_path / "missing.csv"), "--debug"])
+
+
+def test_analyze_leaves_no_stale_outputs(tmp_path):
+    rec = tmp_path / "w.csv"
+    assert main(["simulate", "--duration", "30", "--out", str(rec)]) == 0
+    res = tmp_path / "res"
+    assert main(["analyze", str(rec), "--out", str(res)]) == 0
+    assert (res / "cycles.csv").exists()
+    assert main(["analyze", str(rec), "--out", str(res), "--no-kinematics"]) == 0
+    assert not (res / "cycles.csv").exists()  # would not belong to this summary

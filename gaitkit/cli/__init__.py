@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
                 continue  # subcommand not built yet in this checkout
             raise
         module.register(sub)
+    for subparser in sub.choices.values():
+        # also accepted after the subcommand; SUPPRESS keeps a --debug given before it
+        subparser.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
     return parser
 
 

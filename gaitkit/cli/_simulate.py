@@ -54,6 +54,7 @@ def register(subparsers: Any) -> None:
         metavar="PATH",
         help="recording file to write (.csv); truth files take its stem",
     )
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files")
     p.add_argument(
         "--duration",
         type=float,
@@ -265,6 +266,17 @@ def _run(args: argparse.Namespace) -> int:
         impact_g=args.impact,
         seed=args.seed,
     )
+    if not args.overwrite:
+        from pathlib import Path
+
+        from gaitkit.errors import InputFormatError
+        from gaitkit.io import sidecar_path
+        from gaitkit.io._simulation import truth_paths
+
+        out = Path(args.out)
+        for f in (out, sidecar_path(out), *truth_paths(out).values()):
+            if f.exists():
+                raise InputFormatError("exists; pass --overwrite to replace it", path=f)
     sim = simulate_gait(cfg)
     paths = write_simulation(sim, args.out)
     st = sim.strides

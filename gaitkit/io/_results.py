@@ -20,7 +20,8 @@ def write_analysis(result: AnalysisResult, out_dir: str | Path) -> dict[str, Pat
 
     Files: ``strides.csv`` (one row per stride), ``summary.json`` (per-leg summaries, symmetry,
     findings, provenance), ``events.csv``, ``bouts.csv``, and ``cycles.csv`` when kinematics
-    ran. Existing files of those names are replaced; nothing else in the folder is touched.
+    ran. Existing files of those names are replaced (or removed, when this run has no such
+    table, so no stale output sits beside the new summary); nothing else is touched.
 
     Returns
     -------
@@ -40,6 +41,8 @@ def write_analysis(result: AnalysisResult, out_dir: str | Path) -> dict[str, Pat
     }
     for name, table in tables.items():
         if table is None:
+            # a previous run's table must not sit beside this run's summary
+            (out / f"{name}.csv").unlink(missing_ok=True)
             continue
         path = out / f"{name}.csv"
         table.to_csv(path, index=False, float_format="%.6g")
