@@ -121,7 +121,7 @@ def analyze(
     Parameters
     ----------
     recording
-        Validated recording (from :func:`gaitkit.io.read_recording`, the BLE recorder or the
+        Validated recording (from :func:`gaitkit.io.read_recording`, a BLE recorder or the
         simulator) with at least one shank sensor.
     config
         Options; defaults to :class:`AnalysisConfig()`.

@@ -2,8 +2,8 @@
 
 A recording is a set of IMU streams (accelerometer + gyroscope) keyed by body placement, on one
 shared time base, in SI units and in each sensor's own frame as mounted (see
-:mod:`gaitkit.frames`). Files, the BLE recorder and the simulator all produce it; the analysis
-core consumes it and trusts it, because it is validated once, here, when it is built.
+:mod:`gaitkit.frames`). Files and the simulator (and, later, the BLE recorder) produce it;
+the analysis core consumes it and trusts it, because it is validated once, here, when built.
 
 Design notes
 ------------
