@@ -26,14 +26,27 @@ def test_decode_witmotion_fragmented_stream(capsys):
     np.testing.assert_allclose(acc_g, [f["acc_g"] for f in v["expected"]["frames"]], atol=1e-12)
     assert doc["batches"][1]["meta"]["angle_deg"] == [v["expected"]["frames"][1]["angle_deg"]]
     assert doc["stats"] == {
-        "packets": 3, "samples": 2, "lost_samples": 0, "rejected_packets": 0, "stale_packets": 0
+        "packets": 3,
+        "samples": 2,
+        "lost_samples": 0,
+        "rejected_packets": 0,
+        "stale_packets": 0,
     }
 
 
 def test_decode_movesense_split_imu9_with_config(capsys):
     v = _vector("movesense", "ms_data_imu9_104hz_split")  # derived vector
-    rc = main(["decode", "movesense", *v["packet_hex"], "--config", "path=/Meas/IMU9/104",
-               "--config", "reference=99"])
+    rc = main(
+        [
+            "decode",
+            "movesense",
+            *v["packet_hex"],
+            "--config",
+            "path=/Meas/IMU9/104",
+            "--config",
+            "reference=99",
+        ]
+    )
     assert rc == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["config"] == {"path": "/Meas/IMU9/104", "reference": 99}
@@ -63,7 +76,7 @@ def test_unknown_family_is_one_line_exit_1(capsys):
 def test_protocol_error_is_one_line_exit_1(capsys):
     assert main(["decode", "thingy52", "0011"]) == 1
     assert capsys.readouterr().err == (
-        "gaitkit decode: error: column 'HEX 1': thingy52: offset 2: expected 18-byte raw motion "
+        "gaitkit decode: error: payload 1 of 1: thingy52: offset 2: expected 18-byte raw motion "
         "packet, found 2 bytes\n"
     )
 
@@ -71,7 +84,12 @@ def test_protocol_error_is_one_line_exit_1(capsys):
 def test_bad_hex_and_bad_config(capsys):
     assert main(["decode", "thingy52", "0g"]) == 1
     assert capsys.readouterr().err == (
-        "gaitkit decode: error: column 'HEX 1': expected an even number of hex digits, found '0g'\n"
+        "gaitkit decode: error: payload 1 of 1: expected hex digits 0-9a-f, found 'g' in '0g'\n"
+    )
+    assert main(["decode", "thingy52", "00", "abc"]) == 1
+    assert capsys.readouterr().err == (
+        "gaitkit decode: error: payload 2 of 2: expected an even number of hex digits "
+        "(whole bytes), found 3 in 'abc'\n"
     )
     assert main(["decode", "movesense", "0263"]) == 1
     assert capsys.readouterr().err.startswith(
@@ -98,9 +116,19 @@ def test_decode_gaitkit_open_packet(capsys):
 
 
 def test_decode_movesense_command_result(capsys):
-    rc = main(["decode", "movesense", "017b48656c6c6f", "0163c800", "--config",
-               "path=/Meas/IMU6/104"])
+    rc = main(
+        ["decode", "movesense", "017b48656c6c6f", "0163c800", "--config", "path=/Meas/IMU6/104"]
+    )
     assert rc == 0
     a, b = json.loads(capsys.readouterr().out)["batches"]
     assert a["n_samples"] == 0 and a["meta"]["text"] == "Hello"
     assert b["meta"]["status"] == 200
+
+
+def test_prefixed_hex_accepted_and_nothing_decoded_is_said(capsys):
+    assert main(["decode", "witmotion", "0x5561fcffefff110800000000000098ff0d00f831"]) == 0
+    assert json.loads(capsys.readouterr().out)["stats"]["samples"] == 1
+    assert main(["decode", "witmotion", "0000000000"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("gaitkit decode: warning: no samples decoded from 1 payload(s)")
+    assert "5 byte(s) skipped" in err

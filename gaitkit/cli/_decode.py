@@ -80,18 +80,26 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(f"--config for {args.family}: {exc}") from None
     payloads = []
     for i, h in enumerate(args.hex, start=1):
-        try:
-            payloads.append(bytes.fromhex(h))
-        except ValueError:
+        digits = h.removeprefix("0x").removeprefix("0X").replace(":", "").replace(" ", "")
+        shown = digits if len(digits) <= 40 else digits[:40] + "..."
+        where = f"payload {i} of {len(args.hex)}"
+        bad = [c for c in digits if c not in "0123456789abcdefABCDEF"]
+        if bad:
             raise InputFormatError(
-                f"expected an even number of hex digits, found {h[:40]!r}", column=f"HEX {i}"
-            ) from None
+                f"{where}: expected hex digits 0-9a-f, found {bad[0]!r} in {shown!r}"
+            )
+        if len(digits) % 2:
+            raise InputFormatError(
+                f"{where}: expected an even number of hex digits (whole bytes), "
+                f"found {len(digits)} in {shown!r}"
+            )
+        payloads.append(bytes.fromhex(digits))
     batches = []
     for i, payload in enumerate(payloads, start=1):
         try:
             batches.extend(decoder.decode(payload))
         except ProtocolError as exc:
-            raise InputFormatError(str(exc), column=f"HEX {i}") from None
+            raise InputFormatError(f"payload {i} of {len(payloads)}: {exc}") from None
     doc = {
         "family": args.family,
         "config": config,
@@ -100,4 +108,13 @@ def run(args: argparse.Namespace) -> int:
     }
     json.dump(doc, sys.stdout, indent=args.indent)
     sys.stdout.write("\n")
+    if not any(b.n_samples for b in batches):
+        # not an error (a partial frame may wait for its continuation), but never silent
+        skipped = getattr(decoder, "skipped_bytes", None)
+        extra = f"; {skipped} byte(s) skipped as not part of a frame" if skipped else ""
+        print(
+            f"gaitkit decode: warning: no samples decoded from {len(payloads)} payload(s)"
+            f"{extra}; a frame may be incomplete, or these bytes are not {args.family} data",
+            file=sys.stderr,
+        )
     return 0
