@@ -46,3 +46,33 @@ def test_code_fences_are_balanced():
     fences = [ln for ln in README.splitlines() if ln.startswith("```")]
     assert len(fences) % 2 == 0
     assert all(f != "```" for f in fences[0::2]), "every block opens with a language"
+
+
+def test_readme_column_map_reads_a_csv_in_that_layout(tmp_path):
+    """The map printed in README works on a file laid out as it describes."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from gaitkit.io import read_recording
+    from gaitkit.simulate import simulate_gait
+    from gaitkit.units import G0, RAD_PER_DEG
+
+    (block,) = re.findall(r"```json\n(.*?)```", README, flags=re.DOTALL)
+    (tmp_path / "map.json").write_text(block)
+    assert json.loads(block)["time"]["unit"] == "ms"
+    rec = simulate_gait(duration_s=20.0, seed=1, placements=("shank_left",)).recording
+    s = rec.streams["shank_left"]
+    pd.DataFrame(
+        {
+            "timestamp": np.round(rec.time_s * 1000.0, 3),
+            **{f"a{a}": s.acc_mps2[:, i] / G0 for i, a in enumerate("xyz")},
+            **{f"g{a}": s.gyr_radps[:, i] / RAD_PER_DEG for i, a in enumerate("xyz")},
+        }
+    ).to_csv(tmp_path / "my.csv", index=False, float_format="%.10g")
+    got = read_recording(
+        tmp_path / "my.csv", column_map=tmp_path / "map.json", sampling_rate_hz=100.0
+    )
+    np.testing.assert_allclose(got.streams["shank_left"].gyr_radps, s.gyr_radps, atol=1e-6)
+    np.testing.assert_allclose(got.streams["shank_left"].acc_mps2, s.acc_mps2, atol=1e-6)

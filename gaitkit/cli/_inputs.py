@@ -27,7 +27,12 @@ def add_input_options(p: argparse.ArgumentParser) -> None:
         default="auto",
         help="input format (default: recognise it)",
     )
-    p.add_argument("--map", metavar="MAP", help="column map (.json/.toml) for other CSV layouts")
+    p.add_argument(
+        "--map",
+        metavar="MAP",
+        help="column map (.json/.toml) for other CSV layouts: which column holds which "
+        "placement, quantity, axis, unit and sign (README 'Your own CSV files')",
+    )
 
 
 def read_with_warnings(path: str, args: argparse.Namespace) -> tuple[Recording, list[str]]:

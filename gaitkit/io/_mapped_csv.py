@@ -120,6 +120,18 @@ class ChannelSpec:
 class ColumnMap:
     """A declared mapping from a file's columns to gaitkit channels.
 
+    Written as JSON (or TOML) for ``--map`` and :meth:`from_file`::
+
+        {"time": {"column": "timestamp", "unit": "ms"},
+         "units": {"acc": "g", "gyr": "deg/s"},
+         "channels": [
+           {"column": "ax", "placement": "shank_left", "quantity": "acc", "axis": "x"},
+           {"column": "gz", "placement": "shank_left", "quantity": "gyr", "axis": "z",
+            "unit": "rad/s", "sign": -1}, ...]}
+
+    Without a time column, give ``"sampling_rate_hz"`` instead. Units: ``acc`` in ``g``,
+    ``mg`` or ``m/s^2``; ``gyr`` in ``deg/s`` or ``rad/s``; ``"auto"`` detects and says so.
+
     Attributes
     ----------
     channels
