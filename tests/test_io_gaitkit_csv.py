@@ -55,10 +55,17 @@ def make_recording(n: int = 300, fs: float = 100.0, seed: int = 1, clip: bool = 
         p: SensorStream(rng.normal([0, 9.8, 0], 2.0, (n, 3)), rng.normal(0, 1.5, (n, 3)))
         for p in ("shank_left", "thigh_left", "shank_right", "thigh_right")
     }
-    meta = RecordingMeta(subject="S01", session="run1", device="sim", notes=("made up",),
-                         extra={"speed_mps": 1.3, "tags": ["a", "b"]})
-    anns = (Annotation("bout", 0.5, 2.0, detail="activity=walking"),
-            Annotation("clipping", 0.1, 0.2, "shank_left", "acc_x", "3 of 10 samples clipped"))
+    meta = RecordingMeta(
+        subject="S01",
+        session="run1",
+        device="sim",
+        notes=("made up",),
+        extra={"speed_mps": 1.3, "tags": ["a", "b"]},
+    )
+    anns = (
+        Annotation("bout", 0.5, 2.0, detail="activity=walking"),
+        Annotation("clipping", 0.1, 0.2, "shank_left", "acc_x", "3 of 10 samples clipped"),
+    )
     if not clip:
         anns = anns[:1]
     return Recording(t, fs, streams, meta, anns)
@@ -125,14 +132,25 @@ def recordings(draw) -> Recording:
             acc[draw(st.integers(0, n - 1)), draw(st.integers(0, 2))] = np.nan
         streams[p] = SensorStream(acc, gyr)
     text = st.text(max_size=20)
-    anns = draw(st.lists(st.builds(
-        lambda k, a, d, pl, tx: Annotation(k, a, a + d, pl, None, tx),
-        st.sampled_from(sorted(ANNOTATION_KINDS)), st.floats(-1e6, 1e6), st.floats(0, 1e3),
-        st.sampled_from([None, *placements]), text), max_size=3))
-    meta = RecordingMeta(subject=draw(st.none() | text), session=draw(st.none() | text),
-                         notes=tuple(draw(st.lists(text, max_size=2))),
-                         extra=draw(st.dictionaries(st.text(max_size=5), st.integers() | text,
-                                                    max_size=2)))
+    anns = draw(
+        st.lists(
+            st.builds(
+                lambda k, a, d, pl, tx: Annotation(k, a, a + d, pl, None, tx),
+                st.sampled_from(sorted(ANNOTATION_KINDS)),
+                st.floats(-1e6, 1e6),
+                st.floats(0, 1e3),
+                st.sampled_from([None, *placements]),
+                text,
+            ),
+            max_size=3,
+        )
+    )
+    meta = RecordingMeta(
+        subject=draw(st.none() | text),
+        session=draw(st.none() | text),
+        notes=tuple(draw(st.lists(text, max_size=2))),
+        extra=draw(st.dictionaries(st.text(max_size=5), st.integers() | text, max_size=2)),
+    )
     return Recording(t, fs, streams, meta, tuple(anns))
 
 
@@ -168,8 +186,11 @@ def test_rate_argument_disagreeing_with_time_is_noted(tmp_path):
         warnings.simplefilter("always")
         rec = read_recording(p, sampling_rate_hz=100.0)
     msgs = [str(w.message) for w in caught]
-    assert any("sampling_rate_hz argument says 100 Hz but the time column's median step implies "
-               "50 Hz; using 100 Hz" in m for m in msgs)
+    assert any(
+        "sampling_rate_hz argument says 100 Hz but the time column's median step implies "
+        "50 Hz; using 100 Hz" in m
+        for m in msgs
+    )
     assert any("199 gap(s)" in m for m in msgs)  # every 20 ms step is a gap at 100 Hz
     assert rec.sampling_rate_hz == 100.0
 
@@ -184,8 +205,11 @@ def test_nan_run_is_annotated_and_kept(tmp_path):
         parts[5] = ""  # shank_left_gyr_y
         lines[k] = ",".join(parts)
     p = write_text(tmp_path, "\n".join([header(), *lines]) + "\n")
-    with pytest.warns(DataQualityWarning, match=r"NaN runs in 1 channel\(s\) \(shank_left_gyr_y\), "
-                                                r"kept as NaN"):
+    with pytest.warns(
+        DataQualityWarning,
+        match=r"NaN runs in 1 channel\(s\) \(shank_left_gyr_y\), "
+        r"kept as NaN",
+    ):
         rec = read_recording(p, sampling_rate_hz=100.0)
     gyr_y = rec.streams["shank_left"].gyr_radps[:, 1]
     assert np.isnan(gyr_y[40:45]).all() and np.isfinite(np.delete(gyr_y, range(40, 45))).all()
@@ -253,8 +277,10 @@ def test_empty_file(tmp_path):
 
 
 def test_header_only(tmp_path):
-    expect_error(write_text(tmp_path, header() + "\n"),
-                 r"no data rows below the header \(line 1\); expected samples")
+    expect_error(
+        write_text(tmp_path, header() + "\n"),
+        r"no data rows below the header \(line 1\); expected samples",
+    )
 
 
 def test_missing_file(tmp_path):
@@ -263,21 +289,33 @@ def test_missing_file(tmp_path):
 
 def test_missing_time_column(tmp_path):
     p = write_text(tmp_path, "t,shank_left_acc_x\n0,1\n")
-    expect_error(p, r"line 1: expected a 'time_s' column, found columns t, shank_left_acc_x",
-                 format="gaitkit")
+    expect_error(
+        p,
+        r"line 1: expected a 'time_s' column, found columns t, shank_left_acc_x",
+        format="gaitkit",
+    )
 
 
 def test_missing_channel_columns(tmp_path):
-    text = header().replace(",shank_left_gyr_z", "") + "\n" + "\n".join(
-        r.rsplit(",", 1)[0] for r in rows(5)) + "\n"
-    expect_error(write_text(tmp_path, text),
-                 r"line 1: placement shank_left needs all six channels; missing shank_left_gyr_z")
+    text = (
+        header().replace(",shank_left_gyr_z", "")
+        + "\n"
+        + "\n".join(r.rsplit(",", 1)[0] for r in rows(5))
+        + "\n"
+    )
+    expect_error(
+        write_text(tmp_path, text),
+        r"line 1: placement shank_left needs all six channels; missing shank_left_gyr_z",
+    )
 
 
 def test_unknown_placement(tmp_path):
     p = write_text(tmp_path, "\n".join([header().replace("shank_left", "knee_left"), *rows(5)]))
-    e = expect_error(p, r"column 'knee_left_acc_x': unknown placement 'knee_left'; expected one "
-                        r"of shank_left, shank_right")
+    e = expect_error(
+        p,
+        r"column 'knee_left_acc_x': unknown placement 'knee_left'; expected one "
+        r"of shank_left, shank_right",
+    )
     assert e.line == 1 and e.column == "knee_left_acc_x"
 
 
@@ -289,8 +327,11 @@ def test_unexpected_column_name(tmp_path):
 def test_duplicated_column(tmp_path):
     h = header() + ",shank_left_acc_x"
     p = write_text(tmp_path, "\n".join([h, *(r + ",1" for r in rows(5))]))
-    expect_error(p, r"line 1, column 'shank_left_acc_x': column name 'shank_left_acc_x' appears 2 "
-                    r"times; expected unique names")
+    expect_error(
+        p,
+        r"line 1, column 'shank_left_acc_x': column name 'shank_left_acc_x' appears 2 "
+        r"times; expected unique names",
+    )
 
 
 def test_non_numeric_cell_names_line_column_and_value(tmp_path):
@@ -306,15 +347,21 @@ def test_non_numeric_cell_names_line_column_and_value(tmp_path):
 def test_decimal_comma_hint(tmp_path):
     text = "time_s;" + ";".join(f"shank_left_{c}" for c in CHANS) + "\n0;1,5;9,8;0;0;0;0\n"
     p = write_text(tmp_path, text)
-    expect_error(p, r"line 2, column 'shank_left_acc_x': expected a number, found '1,5' \(a "
-                    r"decimal comma\?")
+    expect_error(
+        p,
+        r"line 2, column 'shank_left_acc_x': expected a number, found '1,5' \(a "
+        r"decimal comma\?",
+    )
 
 
 def test_semicolon_delimiter_is_detected_and_stated(tmp_path):
     text = "\n".join([header().replace(",", ";"), *(r.replace(",", ";") for r in rows(50))])
     p = write_text(tmp_path, text)
-    with pytest.warns(DataQualityWarning, match=r"columns are semicolon-separated; gaitkit CSV "
-                                                r"expects commas"):
+    with pytest.warns(
+        DataQualityWarning,
+        match=r"columns are semicolon-separated; gaitkit CSV "
+        r"expects commas",
+    ):
         rec = read_recording(p, sampling_rate_hz=100.0)
     assert rec.n_samples == 50
     assert "semicolon-separated" in rec.meta.notes[0]
@@ -338,16 +385,22 @@ def test_duplicated_time(tmp_path):
     lines = rows(10)
     lines[5] = lines[4]
     p = write_text(tmp_path, "\n".join([header(), *lines]))
-    expect_error(p, r"line 7, column 'time_s': expected strictly increasing time, found time "
-                    r"0.04 repeats the previous line's \(duplicated sample\)")
+    expect_error(
+        p,
+        r"line 7, column 'time_s': expected strictly increasing time, found time "
+        r"0.04 repeats the previous line's \(duplicated sample\)",
+    )
 
 
 def test_time_going_backwards(tmp_path):
     lines = rows(10)
     lines[3], lines[4] = lines[4], lines[3]
     p = write_text(tmp_path, "\n".join([header(), *lines]))
-    expect_error(p, r"line 6, column 'time_s': expected strictly increasing time, found time "
-                    r"0.03 is earlier than the previous line's 0.04")
+    expect_error(
+        p,
+        r"line 6, column 'time_s': expected strictly increasing time, found time "
+        r"0.03 is earlier than the previous line's 0.04",
+    )
 
 
 def test_empty_time_cell(tmp_path):
@@ -363,9 +416,12 @@ def test_acc_in_counts_is_absurd(tmp_path):
     parts[2] = "16384"
     lines[6] = ",".join(parts)
     p = write_text(tmp_path, "\n".join([header(), *lines]))
-    expect_error(p, r"line 8, column 'shank_left_acc_y': expected \|acc\| <= 100 g \(981 m/s²\), "
-                    r"found 16384.0 m/s² with the column read as m/s² \(likely raw counts or the "
-                    r"wrong unit")
+    expect_error(
+        p,
+        r"line 8, column 'shank_left_acc_y': expected \|acc\| <= 100 g \(981 m/s²\), "
+        r"found 16384.0 m/s² with the column read as m/s² \(likely raw counts or the "
+        r"wrong unit",
+    )
 
 
 def test_gyro_in_deg_per_s_is_absurd(tmp_path):
@@ -374,8 +430,11 @@ def test_gyro_in_deg_per_s_is_absurd(tmp_path):
     parts[6] = "-350.5"
     lines[2] = ",".join(parts)
     p = write_text(tmp_path, "\n".join([header(), *lines]))
-    expect_error(p, r"line 4, column 'shank_left_gyr_z': expected \|gyr\| <= 100 rad/s, found "
-                    r"-350.5 rad/s with the column read as rad/s \(likely deg/s")
+    expect_error(
+        p,
+        r"line 4, column 'shank_left_gyr_z': expected \|gyr\| <= 100 rad/s, found "
+        r"-350.5 rad/s with the column read as rad/s \(likely deg/s",
+    )
 
 
 def test_mixed_rates_are_explained(tmp_path):
@@ -385,10 +444,13 @@ def test_mixed_rates_are_explained(tmp_path):
         parts = lines[k].split(",")
         lines[k] = ",".join(parts[:7] + [""] * 6)
     p = write_text(tmp_path, "\n".join([header(pl), *lines]))
-    expect_error(p, r"column 'thigh_left_\*': expected every placement sampled on every row of "
-                    r"'time_s', found thigh_left with values on every 2nd row only while "
-                    r"shank_left has values on every row: the table mixes sensors sampled at "
-                    r"different rates")
+    expect_error(
+        p,
+        r"column 'thigh_left_\*': expected every placement sampled on every row of "
+        r"'time_s', found thigh_left with values on every 2nd row only while "
+        r"shank_left has values on every row: the table mixes sensors sampled at "
+        r"different rates",
+    )
 
 
 def test_binary_file(tmp_path):
@@ -411,8 +473,12 @@ def test_unterminated_quote(tmp_path):
 def test_bad_sidecar_json(tmp_path):
     p = write_text(tmp_path, "\n".join([header(), *rows(5)]))
     sidecar_path(p).write_text('{"sampling_rate_hz": 100,\n "subject": }')
-    e = expect_error(p, r"rec.json, line 2: expected valid JSON, found Expecting value at "
-                        r"column 13", where=sidecar_path(p))
+    e = expect_error(
+        p,
+        r"rec.json, line 2: expected valid JSON, found Expecting value at "
+        r"column 13",
+        where=sidecar_path(p),
+    )
     assert e.path.endswith("rec.json")
 
 
@@ -423,12 +489,19 @@ def test_bad_sidecar_json(tmp_path):
         ({"sampling_rate_hz": "100"}, r"expected a number > 0, found '100'"),
         ({"format_version": 99}, r"column 'format_version': expected format_version <= 1"),
         ({"subject": 7}, r"column 'subject': expected a string or null, found int 7"),
-        ({"annotations": [{"kind": "gap"}]},
-         r"column 'annotations\[0\]': expected keys kind, start_s, end_s; missing start_s, end_s"),
-        ({"annotations": [{"kind": "oops", "start_s": 0, "end_s": 1}]},
-         r"column 'annotations\[0\]': annotation kind must be one of"),
-        ({"annotations": [{"kind": "gap", "start_s": 0, "end_s": 1, "placement": "thigh_left"}]},
-         r"annotation names placement 'thigh_left', which has no columns in the CSV"),
+        (
+            {"annotations": [{"kind": "gap"}]},
+            r"column 'annotations\[0\]': expected keys kind, start_s, end_s; "
+            r"missing start_s, end_s",
+        ),
+        (
+            {"annotations": [{"kind": "oops", "start_s": 0, "end_s": 1}]},
+            r"column 'annotations\[0\]': annotation kind must be one of",
+        ),
+        (
+            {"annotations": [{"kind": "gap", "start_s": 0, "end_s": 1, "placement": "thigh_left"}]},
+            r"annotation names placement 'thigh_left', which has no columns in the CSV",
+        ),
         ([1, 2], r"expected a JSON object, found list"),
     ],
 )
@@ -440,14 +513,18 @@ def test_bad_sidecar_fields(tmp_path, doc, match):
 
 def test_unrecognised_format(tmp_path):
     p = write_text(tmp_path, "a,b,c\n1,2,3\n")
-    expect_error(p, r"line 1: unrecognised format: expected a gaitkit CSV header .* found columns "
-                    r"a, b, c; pass column_map=")
+    expect_error(
+        p,
+        r"line 1: unrecognised format: expected a gaitkit CSV header .* found columns "
+        r"a, b, c; pass column_map=",
+    )
 
 
 def test_unknown_format_name(tmp_path):
     p = write_text(tmp_path, "\n".join([header(), *rows(5)]))
-    expect_error(p, r"expected format one of auto, gaitkit, hugadb, mapped, found 'xls'",
-                 format="xls")
+    expect_error(
+        p, r"expected format one of auto, gaitkit, hugadb, mapped, found 'xls'", format="xls"
+    )
 
 
 def test_write_refuses_json_path(tmp_path):
@@ -460,14 +537,17 @@ def test_write_refuses_unserialisable_extra(tmp_path):
     import dataclasses
 
     rec = dataclasses.replace(rec, meta=RecordingMeta(extra={"f": object()}))
-    with pytest.raises(InputFormatError, match=r"column 'extra': expected JSON-serialisable "
-                                               r"metadata, found Object of type object"):
+    with pytest.raises(
+        InputFormatError,
+        match=r"column 'extra': expected JSON-serialisable "
+        r"metadata, found Object of type object",
+    ):
         write_recording(rec, tmp_path / "x.csv")
 
 
 # -- fuzzing -----------------------------------------------------------------------------
 
-ALPHABET = "0123456789.,;\t\n-+eEnaNi\" #xyz_"
+ALPHABET = '0123456789.,;\t\n-+eEnaNi" #xyz_'
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=HC)
@@ -525,23 +605,51 @@ def test_whitespace_separated_is_detected_and_stated(tmp_path):
 
 def test_absurd_time_values(tmp_path):
     lines = rows(4)
-    lines[1] = "1e308" + lines[1][lines[1].index(","):]
+    lines[1] = "1e308" + lines[1][lines[1].index(",") :]
     p = write_text(tmp_path, "\n".join([header(), *lines]))
-    expect_error(p, r"line 3, column 'time_s': expected \|time\| <= 1e\+12 \(1e12 s\), found "
-                    r"1e\+308")
+    expect_error(
+        p,
+        r"line 3, column 'time_s': expected \|time\| <= 1e\+12 \(1e12 s\), found "
+        r"1e\+308",
+    )
 
 
 def test_time_steps_give_no_rate(tmp_path):
     lines = rows(3)
     for k, v in enumerate(["0", "1e-320", "2e-320"]):
-        lines[k] = v + lines[k][lines[k].index(","):]
+        lines[k] = v + lines[k][lines[k].index(",") :]
     p = write_text(tmp_path, "\n".join([header(), *lines]))
-    expect_error(p, r"expected time steps that give a sampling rate, found a median step of "
-                    r"1e-320 s; pass the sampling rate")
+    expect_error(
+        p,
+        r"expected time steps that give a sampling rate, found a median step of "
+        r"1e-320 s; pass the sampling rate",
+    )
 
 
-TOKENS = ["", "nan", "NaN", "inf", "-inf", "1e400", "-", "1,5", '"', "abc", "True", "0x1p3",
-          "1e-320", "999999", "-999", "  7 ", "#", "1;2", "\t", "NA", "null", "0"]
+TOKENS = [
+    "",
+    "nan",
+    "NaN",
+    "inf",
+    "-inf",
+    "1e400",
+    "-",
+    "1,5",
+    '"',
+    "abc",
+    "True",
+    "0x1p3",
+    "1e-320",
+    "999999",
+    "-999",
+    "  7 ",
+    "#",
+    "1;2",
+    "\t",
+    "NA",
+    "null",
+    "0",
+]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=HC)
@@ -601,9 +709,15 @@ def test_hand_written_sidecar_keeps_metadata_and_runs_detectors(tmp_path):
         parts[1] = "39.2266"
         lines[k] = ",".join(parts)
     p = write_text(tmp_path, "\n".join([header(), *lines]) + "\n")
-    sidecar_path(p).write_text(json.dumps({
-        "sampling_rate_hz": 100, "subject": "P7",
-        "annotations": [{"kind": "calibration", "start_s": 0.0, "end_s": 0.4}]}))
+    sidecar_path(p).write_text(
+        json.dumps(
+            {
+                "sampling_rate_hz": 100,
+                "subject": "P7",
+                "annotations": [{"kind": "calibration", "start_s": 0.0, "end_s": 0.4}],
+            }
+        )
+    )
     with pytest.warns(DataQualityWarning, match="clipping"):
         rec = read_recording(p)
     assert rec.meta.subject == "P7" and rec.sampling_rate_hz == 100.0
@@ -622,8 +736,12 @@ def test_numpy_metadata_is_written_as_json(tmp_path):
     import dataclasses
 
     rec = make_recording(clip=False)
-    rec = dataclasses.replace(rec, meta=RecordingMeta(extra={
-        "speed_mps": np.float32(1.25), "n": np.int64(3), "gains": np.array([1.0, 2.0])}))
+    rec = dataclasses.replace(
+        rec,
+        meta=RecordingMeta(
+            extra={"speed_mps": np.float32(1.25), "n": np.int64(3), "gains": np.array([1.0, 2.0])}
+        ),
+    )
     write_recording(rec, tmp_path / "np.csv")
     back = read_quiet(tmp_path / "np.csv")
     assert dict(back.meta.extra) == {"speed_mps": 1.25, "n": 3, "gains": [1.0, 2.0]}
@@ -642,3 +760,21 @@ def test_corrupt_gzip(tmp_path):
     p = tmp_path / "bad.csv.gz"
     p.write_bytes(b"\x1f\x8b\x08\x00garbage-not-deflate")
     expect_error(p, r"bad.csv.gz: expected gzip-compressed text \(.gz\), found")
+
+
+def test_truncated_last_line_is_named_as_truncation(tmp_path):
+    import gaitkit.io as gio
+    from gaitkit.simulate import simulate_gait
+
+    path = tmp_path / "cut.csv"
+    gio.write_recording(simulate_gait(duration_s=16.0, seed=1).recording, path)
+    text = path.read_text()
+    cut = text[: len(text) - 200]  # stop mid-row, as a crashed logger would
+    path.write_text(cut)
+    n_lines = cut.count("\n") + 1
+    with pytest.raises(
+        InputFormatError,
+        match=rf"cut\.csv, line {n_lines}: the last line has \d+ of 25 fields: "
+        r"the file looks truncated",
+    ):
+        gio.read_recording(path)

@@ -263,8 +263,44 @@ def parse_numeric(
             f"no data rows below the header (line {layout.header_line}); expected samples",
             path=p,
         )
+    _check_last_line_complete(p, layout, n_fields=len(names), line=layout.header_line + n)
     cols = usecols if usecols is not None else list(range(len(names)))
     return {names[c]: np.ascontiguousarray(df[c].to_numpy(dtype=np.float64)[:n]) for c in cols}
+
+
+def _check_last_line_complete(path: Path, layout: TextLayout, *, n_fields: int, line: int) -> None:
+    """Raise when the last data line has fewer fields than the header: a file cut off mid-write.
+
+    The parser pads a short row with empty cells, which would surface as a puzzling "empty
+    cell" in some column; a short *last* row is the signature of truncation and is named as
+    such. (Short rows elsewhere stay as NaN cells and are annotated, never filled.)
+    """
+    if n_fields < 2:
+        return
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        with gzip.open(path, "rb") as fh:
+            tail = fh.read()[-65536:].decode("utf-8", errors="replace")
+    else:
+        with path.open("rb") as fh:
+            fh.seek(0, 2)
+            fh.seek(max(0, fh.tell() - 65536))
+            tail = fh.read().decode("utf-8", errors="replace")
+    rows = [r for r in tail.splitlines() if r.strip()]
+    if not rows:
+        return
+    last = rows[-1].strip()
+    found = (
+        len(last.split()) if layout.delimiter == _WHITESPACE else last.count(layout.delimiter) + 1
+    )
+    if found < n_fields:
+        raise InputFormatError(
+            f"the last line has {found} of {n_fields} fields: the file looks truncated (cut off "
+            "while it was being written); delete that line to read the rest",
+            path=path,
+            line=line,
+        )
 
 
 #: Largest accepted |time| in seconds (about 31,700 years): beyond it, time differences lose
