@@ -18,6 +18,7 @@ from gaitkit.errors import DataQualityWarning, GaitkitError, InputFormatError
 from gaitkit.model import Annotation, Recording, RecordingMeta, SensorStream
 
 __all__ = [
+    "AnalysisConfig",
     "Annotation",
     "DataQualityWarning",
     "GaitkitError",
@@ -38,10 +39,11 @@ _LAZY = {
     "write_recording": "gaitkit.io",
     "simulate_gait": "gaitkit.simulate",
     "analyze": "gaitkit.analysis",
+    "AnalysisConfig": "gaitkit.analysis",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gaitkit.analysis import analyze
+    from gaitkit.analysis import AnalysisConfig, analyze
     from gaitkit.io import read_recording, write_recording
     from gaitkit.simulate import simulate_gait
 

@@ -213,7 +213,7 @@ class SensorStream:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Recording:
     """IMU streams keyed by placement on one time base, validated and immutable.
 
@@ -300,6 +300,14 @@ class Recording:
                     f"annotation names placement {a.placement!r}, not in the recording"
                 )
         object.__setattr__(self, "annotation_rows", rows)
+
+    def __repr__(self) -> str:
+        # one line: printing a recording must not dump its arrays and annotations
+        return (
+            f"Recording({', '.join(self.placements)}; {self.n_samples} samples, "
+            f"{self.duration_s:.3f} s at {self.sampling_rate_hz:g} Hz; "
+            f"{len(self.annotation_rows)} annotations; source={self.meta.source!r})"
+        )
 
     # -- derived views -------------------------------------------------------------------
     @property

@@ -22,7 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", type=Path, help="recording: gaitkit CSV, HuGaDB file or mapped CSV")
     p.add_argument("--out", type=Path, required=True, metavar="DIR", help="output folder")
     add_input_options(p)
-    p.add_argument("--config", type=Path, metavar="CONFIG.json", help="analysis options as JSON")
+    p.add_argument(
+        "--config",
+        type=Path,
+        metavar="CONFIG.json",
+        help="file with analysis options as a JSON object, any of: kinematics (bool), metrics "
+        '(bool), cycle_points (int), bootstrap_samples (int), seed (int), activity ("auto", '
+        '"walk" or "run"); e.g. {"bootstrap_samples": 5000, "seed": 1}',
+    )
     p.add_argument("--no-kinematics", action="store_true", help="events and strides only (fastest)")
     p.set_defaults(func=run)
 
