@@ -137,3 +137,9 @@ def test_check_recording():
     assert check_recording(rec) is rec
     with pytest.raises(RecordingError, match="expected a gaitkit Recording, got DataFrame"):
         check_recording(rec.to_frame())
+
+
+def test_repr_is_one_line():
+    text = repr(_rec())
+    assert "\n" not in text and len(text) < 200
+    assert text.startswith("Recording(shank_left, thigh_left; 100 samples, 1.000 s at 100 Hz")
