@@ -202,3 +202,18 @@ def test_packet_loss_keeps_features_and_one_gap_policy():
     np.testing.assert_allclose(
         both["knee_flexion_rom_deg"], both["knee_flexion_max_deg"] - both["knee_flexion_min_deg"]
     )
+
+
+def test_every_output_column_is_explained_in_columns_md(tmp_path):
+    """write_analysis writes a data dictionary; every column the pipeline emits is in it."""
+    from gaitkit.io import write_analysis
+    from gaitkit.schema import COLUMN_DOCS
+
+    for activity in ("walk", "run"):
+        res = analyze(simulate_gait(duration_s=30.0, seed=1, activity=activity).recording)
+        for table in (res.strides, res.events, res.bouts, res.cycles):
+            missing = [c for c in table.columns if c not in COLUMN_DOCS]
+            assert missing == [], f"document these columns in gaitkit.schema.COLUMN_DOCS: {missing}"
+        paths = write_analysis(res, tmp_path / activity)
+        text = paths["columns"].read_text()
+        assert "| `ms_time_s` | mid-swing" in text and "(undocumented)" not in text

@@ -47,7 +47,29 @@ def write_analysis(result: AnalysisResult, out_dir: str | Path) -> dict[str, Pat
         path = out / f"{name}.csv"
         table.to_csv(path, index=False, float_format="%.6g")
         written[name] = path
+    written["columns"] = _write_dictionary(out / "columns.md", tables)
     path = out / "summary.json"
     path.write_text(json.dumps(json_safe(result.summary), indent=2, allow_nan=False) + "\n")
     written["summary"] = path
     return written
+
+
+def _write_dictionary(path: Path, tables: dict) -> Path:
+    """Write ``columns.md``: each written table's columns with what they mean."""
+    from gaitkit.schema import COLUMN_DOCS
+
+    lines = [
+        "# What the columns mean",
+        "",
+        "Units are in the names (`_s` seconds, `_deg` degrees, `_dps` degrees per second, "
+        "`_g` standard gravity, `_pct` percent). Angle signs: flexion, adduction and internal "
+        "rotation positive on both legs. One row per stride in strides.csv; rejected strides "
+        "are kept with valid = false.",
+    ]
+    for name, table in tables.items():
+        if table is None:
+            continue
+        lines += ["", f"## {name}.csv", "", "| column | meaning |", "|---|---|"]
+        lines += [f"| `{c}` | {COLUMN_DOCS.get(c, '(undocumented)')} |" for c in table.columns]
+    path.write_text("\n".join(lines) + "\n")
+    return path
