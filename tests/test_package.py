@@ -123,3 +123,16 @@ def test_ruff_clean():
     proc = subprocess.run([find_ruff_bin(), "check", "."], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert ruff
+
+
+def test_usage_errors_are_one_line(capsys):
+    from gaitkit.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["info", "x.csv", "--rate", "0"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "gaitkit info: error: argument --rate: expected a sampling rate in Hz above 0, found 0 "
+        "(see: gaitkit info --help)"
+    ]

@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from gaitkit._version import __version__
 from gaitkit.errors import GaitkitError
@@ -33,9 +34,16 @@ EXIT_USAGE = 2
 EXIT_ERROR = 1
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like gaitkit's other errors."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every available subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gaitkit",
         description="Gait analysis from wearable shank and thigh IMUs.",
     )
@@ -43,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show full tracebacks instead of one-line errors"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in SUBCOMMANDS:
         try:
             module = importlib.import_module(f"gaitkit.cli.{name}")

@@ -18,9 +18,24 @@ if TYPE_CHECKING:
 __all__ = ["add_input_options", "read_and_report", "read_with_warnings"]
 
 
+def sampling_rate(text: str) -> float:
+    """Parse ``--rate``: a finite number of hertz above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a sampling rate in Hz, found {text!r}"
+        ) from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a sampling rate in Hz above 0, found {text}")
+    return value
+
+
 def add_input_options(p: argparse.ArgumentParser) -> None:
     """Add ``--rate``, ``--format`` and ``--map``."""
-    p.add_argument("--rate", type=float, metavar="HZ", help="sampling rate, if the file lacks it")
+    p.add_argument(
+        "--rate", type=sampling_rate, metavar="HZ", help="sampling rate, if the file lacks it"
+    )
     p.add_argument(
         "--format",
         choices=("auto", "gaitkit", "hugadb", "mapped"),
