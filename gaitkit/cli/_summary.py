@@ -47,6 +47,8 @@ def print_summary(summary: Mapping[str, Any], written: Mapping[str, Path]) -> No
             else ""
         )
         print(f"{side:>5}: {leg.get('stride_count', 0)} valid strides, {cad}{why}")
+        if 0 < leg.get("stride_count", 0) < 10:
+            print("       caution: fewer than 10 strides, figures are indicative only")
         for name in _HEADLINE:
             if name in leg.get("metrics", {}):
                 print(f"       {name:<28} {_fmt(leg['metrics'][name])}")
@@ -56,3 +58,8 @@ def print_summary(summary: Mapping[str, Any], written: Mapping[str, Path]) -> No
         print(f"finding [{f.get('severity', '')}] {f.get('text', '')}")
     for name, path in written.items():
         print(f"wrote {name:<8} {path}")
+    print(
+        "x ± y is mean ± SD over valid strides. Validated on simulated ground truth; angles "
+        "other than knee flexion are not yet checked against motion capture (README: "
+        "Validation status)."
+    )

@@ -126,12 +126,26 @@ _WORDS = {
 }
 
 
+#: Plain-language names where spelling out the column name is not enough.
+_LABELS = {
+    "thigh_shank_marp_deg": "thigh-shank relative phase (mean absolute, 0° = moving together)",
+    "thigh_shank_crp_sd_deg": "thigh-shank coordination variability (SD of relative phase)",
+    "coupling_inphase_pct": "share of the stride thigh and shank rotate together (%)",
+    "coupling_antiphase_pct": "share of the stride thigh and shank rotate opposite ways (%)",
+    "coupling_proximal_pct": "share of the stride led by the thigh (%)",
+    "coupling_distal_pct": "share of the stride led by the shank (%)",
+    "knee_thigh_rom_ratio": "knee-to-thigh range-of-motion ratio",
+}
+
+
 def readable_label(metric: str) -> str:
     """Return the plain-language name of a metric column.
 
     The unit suffix is dropped and abbreviations are spelled out:
     ``knee_flexion_at_ic_deg`` → "knee flexion at initial contact".
     """
+    if metric in _LABELS:
+        return _LABELS[metric]
     name = metric
     for suffix in _UNIT_SUFFIXES:
         if name.endswith(suffix):
