@@ -7,6 +7,8 @@ The command line prints that line and exits non-zero; a traceback only appears w
 
 from __future__ import annotations
 
+import sys
+import warnings
 from pathlib import Path
 
 __all__ = [
@@ -16,6 +18,7 @@ __all__ = [
     "InputFormatError",
     "InsufficientDataError",
     "RecordingError",
+    "warn_data_quality",
 ]
 
 
@@ -75,3 +78,20 @@ class InsufficientDataError(GaitkitError):
 
 class DataQualityWarning(UserWarning):
     """Usable data with a defect worth knowing (gaps, clipping, assumed units or rate)."""
+
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent)
+
+
+def warn_data_quality(message: str) -> None:
+    """Emit a :class:`DataQualityWarning` attributed to the caller's own code.
+
+    The warning points at the first stack frame outside gaitkit (the user's
+    ``read_recording(...)`` line), not at the reader's internals, whatever the call depth.
+    """
+    level = 2  # 1 is this function; 2 its caller
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, DataQualityWarning, stacklevel=level)

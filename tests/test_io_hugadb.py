@@ -333,3 +333,14 @@ def test_labelled_gait_bouts_feed_the_event_detector(sample):
     events = pytest.importorskip("gaitkit.events")
     det = events.detect_gait_events(rec, gait)  # accepted as bouts by the detector
     assert len(det.events) > 0
+
+
+def test_quality_warnings_point_at_the_callers_line(hugadb_dir):
+    import warnings
+
+    import gaitkit
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        gaitkit.read_recording(hugadb_dir / "HuGaDB_v1_walking_01_00.txt")  # this line
+    assert caught and {w.filename for w in caught} == {__file__}

@@ -8,13 +8,12 @@ rates hidden in a wide table, the sampling rate itself, then the data-quality de
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 
-from gaitkit.errors import DataQualityWarning, InputFormatError
+from gaitkit.errors import InputFormatError, warn_data_quality
 from gaitkit.model import Annotation, Recording, RecordingMeta, SensorStream
 from gaitkit.quality import assess_quality
 from gaitkit.units import G0
@@ -179,7 +178,7 @@ def resolve_rate(
             f"({med_dt:.6g} s); not declared in the file"
         )
         notes.append(note)
-        warnings.warn(f"{path}: {note}", DataQualityWarning, stacklevel=4)
+        warn_data_quality(f"{path}: {note}")
         return est
     fs = float(declared_hz)
     if not (np.isfinite(fs) and fs > 0):
@@ -193,7 +192,7 @@ def resolve_rate(
             f"{est:.6g} Hz; using {fs:g} Hz"
         )
         notes.append(note)
-        warnings.warn(f"{path}: {note}", DataQualityWarning, stacklevel=4)
+        warn_data_quality(f"{path}: {note}")
     return fs
 
 
@@ -268,13 +267,11 @@ def warn_about(rec: Recording, path: str | Path) -> None:
     """Emit :class:`DataQualityWarning` for defects recorded in a recording's annotations."""
     summary = _summarise(rec.annotation_rows, ("gap", "nan_run", "clipping"))
     if summary:
-        warnings.warn(f"{path}: {summary}", DataQualityWarning, stacklevel=4)
+        warn_data_quality(f"{path}: {summary}")
     suspect = [a for a in rec.annotation_rows if a.kind == "suspect_gyro"]
     if suspect:
         names = ", ".join(sorted({str(a.placement) for a in suspect}))
-        warnings.warn(
+        warn_data_quality(
             f"{path}: suspect gyroscope(s) {names}: {suspect[0].detail}; angles and events "
             "from these sensors are unreliable",
-            DataQualityWarning,
-            stacklevel=4,
         )

@@ -22,14 +22,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from gaitkit._version import __version__
-from gaitkit.errors import DataQualityWarning, InputFormatError
+from gaitkit.errors import InputFormatError, warn_data_quality
 from gaitkit.frames import PLACEMENTS
 from gaitkit.io._build import (
     check_magnitudes,
@@ -259,7 +258,7 @@ def read_gaitkit_csv(
     if layout.delimiter != ",":
         note = f"columns are {layout.delimiter_name}-separated; gaitkit CSV expects commas"
         notes.append(note)
-        warnings.warn(f"{p}: {note}", DataQualityWarning, stacklevel=3)
+        warn_data_quality(f"{p}: {note}")
     plan = _column_plan(layout.names, p, layout.header_line)
     side = _read_sidecar(p)
     if side is not None and not (set(side) & SIDECAR_KEYS):
@@ -290,7 +289,7 @@ def read_gaitkit_csv(
                     f"the sidecar's {float(side_fs):g} Hz"
                 )
                 notes.append(note)
-                warnings.warn(f"{p}: {note}", DataQualityWarning, stacklevel=3)
+                warn_data_quality(f"{p}: {note}")
         else:
             declared, by = side.get("sampling_rate_hz"), "sidecar"
     else:

@@ -21,14 +21,13 @@ set with ``sampling_rate_hz=``.
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
 
-from gaitkit.errors import DataQualityWarning, InputFormatError
+from gaitkit.errors import InputFormatError, warn_data_quality
 from gaitkit.io._build import finish_recording
 from gaitkit.io._text import TextLayout, parse_numeric, sniff
 from gaitkit.model import Annotation, Recording, RecordingMeta
@@ -212,7 +211,7 @@ def read_hugadb(
             "of the authors' Table 1, 2,111,962 samples in 35,903 s; set sampling_rate_hz)"
         )
         notes.append(note)
-        warnings.warn(f"{p}: {note}", DataQualityWarning, stacklevel=3)
+        warn_data_quality(f"{p}: {note}")
     else:
         fs = float(sampling_rate_hz)
         if not (np.isfinite(fs) and fs > 0):

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +38,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from gaitkit.errors import ConfigError, DataQualityWarning, InputFormatError
+from gaitkit.errors import ConfigError, InputFormatError, warn_data_quality
 from gaitkit.frames import PLACEMENTS
 from gaitkit.io._build import check_magnitudes, check_mixed_rates, finish_recording, resolve_rate
 from gaitkit.io._text import check_time, parse_numeric, sniff
@@ -439,7 +438,7 @@ def read_mapped_csv(
                 except ConfigError as exc:
                     raise InputFormatError(str(exc), path=p, column=group[0].column) from None
                 notes.append(reason)
-                warnings.warn(f"{p}: {reason}", DataQualityWarning, stacklevel=3)
+                warn_data_quality(f"{p}: {reason}")
             for c in group:
                 u = cmap.unit_of(c)
                 if u == "auto":
