@@ -97,7 +97,9 @@ def _human(d: dict[str, Any]) -> str:
     out.append(f"placements:    {', '.join(d['placements'])}")
     rate = f"{d['sampling_rate_hz']:.6g} Hz"
     if d["sampling_rate_assumed"]:
-        rate += " (ASSUMED: " + str(d["sampling_rate_note"]) + ")"
+        note = str(d["sampling_rate_note"])
+        word = "estimated" if "estimated" in note else "ASSUMED"  # measured vs guessed
+        rate += f" ({word}: {note})"
     out.append(f"sampling rate: {rate}")
     out.append(f"duration:      {d['duration_s']:.3f} s ({d['n_samples']} samples)")
     out.append("units:         acc m/s², gyr rad/s (SI, sensor frame as mounted)")
@@ -137,12 +139,15 @@ def _human(d: dict[str, Any]) -> str:
             + ", ".join(f"{k} {v:.1f} s" for k, v in acts.items())
             + f" ({len(d['activities'])} labelled spans)"
         )
-    if d["notes"]:
+    shown = {d["sampling_rate_note"], *d["units"]["notes"]}
+    rest = [n for n in d["notes"] if n not in shown]  # each note once
+    if rest:
         out.append("notes:")
-        out += [f"  - {n}" for n in d["notes"]]
-    if d["warnings"]:
+        out += [f"  - {n}" for n in rest]
+    new_warnings = [w for w in d["warnings"] if w not in shown]  # already said above
+    if new_warnings:
         out.append("warnings:")
-        out += [f"  - {w}" for w in d["warnings"]]
+        out += [f"  - {w}" for w in new_warnings]
     return "\n".join(out)
 
 
