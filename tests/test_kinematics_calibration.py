@@ -195,7 +195,50 @@ def test_refine_hinge_option_reports_axis_source_and_residual():
     cal = calibrate_segments(rec, refine_hinge=True)
     for p, c in cal.items():
         assert c.axis_source == "knee-hinge"
+        assert np.isnan(c.crosstalk_correction_deg)  # hinge axes are left as found
         assert 0.0 < c.hinge_residual_radps < 0.5
         # the synthetic knee is not a pure hinge (±3° adduction, ±6° rotation): a few degrees
         assert _mount_err(cal, truth, p) < 6.0
     assert all(c.axis_source == "gyro-pca" for c in calibrate_segments(rec).values())
+
+
+def test_crosstalk_correction_on_exact_leg_and_switch():
+    # exact synthetic leg: the principal axis of the shank is 0.7° off about the tibia (its
+    # frontal/axial motion is coupled to flexion); decorrelating frontal from sagittal angular
+    # velocity brings it within 0.1° (measured 0.05°); the thigh follows its shank
+    rec, truth = leg_recording(45, seed=1)
+    cal = calibrate_segments(rec)
+    cal0 = calibrate_segments(rec, crosstalk_segments=())
+    for side in ("left", "right"):
+        sh, th = f"shank_{side}", f"thigh_{side}"
+        assert _mount_err(cal, truth, sh) < 0.3 < _mount_err(cal0, truth, sh)
+        assert cal[th].crosstalk_correction_deg == cal[sh].crosstalk_correction_deg
+        assert 0.2 < abs(cal[sh].crosstalk_correction_deg) < 2.0
+        assert any(n.startswith("flexion axis rotated") for n in cal[sh].notes)
+        assert any("as the same leg's shank" in n for n in cal[th].notes)
+        assert cal[sh].to_dict()["crosstalk_correction_deg"] == cal[sh].crosstalk_correction_deg
+    for c in cal0.values():
+        assert np.isnan(c.crosstalk_correction_deg)
+        assert not any("cross-talk" in n for n in c.notes)
+        # the correction turns about y only: the orthogonality figure is unchanged
+        assert c.axis_orthogonality_deg == pytest.approx(
+            cal[c.placement].axis_orthogonality_deg, abs=1e-9
+        )
+
+
+def test_crosstalk_correction_reuses_given_orientations():
+    from gaitkit.orientation import estimate_orientations
+
+    rec, truth = leg_recording(45, seed=2, sides=("left",), segments=("shank",))
+    ori = estimate_orientations(rec)
+    a = calibrate_segments(rec, orientations=ori)["shank_left"]
+    b = calibrate_segments(rec)["shank_left"]
+    assert a.crosstalk_correction_deg == pytest.approx(b.crosstalk_correction_deg, abs=0.1)
+    assert _mount_err({"shank_left": a}, truth, "shank_left") < 0.3
+
+
+def test_thigh_alone_decorrelated_only_when_asked():
+    rec, _ = leg_recording(45, seed=3, sides=("right",), segments=("thigh",))
+    assert np.isnan(calibrate_segments(rec)["thigh_right"].crosstalk_correction_deg)
+    c = calibrate_segments(rec, crosstalk_segments=("thigh",))["thigh_right"]
+    assert np.isfinite(c.crosstalk_correction_deg)
