@@ -242,3 +242,15 @@ def test_thigh_alone_decorrelated_only_when_asked():
     assert np.isnan(calibrate_segments(rec)["thigh_right"].crosstalk_correction_deg)
     c = calibrate_segments(rec, crosstalk_segments=("thigh",))["thigh_right"]
     assert np.isfinite(c.crosstalk_correction_deg)
+
+
+def test_crosstalk_correction_skipped_without_long_walking_runs():
+    rec, _ = leg_recording(45, seed=4, sides=("left",), segments=("shank",))
+    short = [(10.0 + 2 * k, 11.5 + 2 * k) for k in range(8)]  # 8 runs of 1.5 s: 12 s in all
+    c = calibrate_segments(rec, walking=short)["shank_left"]
+    assert c.walking_s == pytest.approx(12.0, abs=0.05)
+    assert np.isnan(c.crosstalk_correction_deg)
+    assert (
+        "cross-talk correction not applied: walking runs of 2 s or more total 0.0 s (< 5 s)"
+        in c.notes
+    )
