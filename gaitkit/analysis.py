@@ -263,8 +263,19 @@ def _metrics(
         if c.get("axis_orthogonality_deg") is not None
     }
     standing = {p: str(c.get("method", "")).startswith("standing") for p, c in calibration.items()}
+    crosstalk = {
+        p: float("nan")
+        if c.get("crosstalk_correction_deg") is None
+        else float(c["crosstalk_correction_deg"])
+        for p, c in calibration.items()
+        if p.startswith("shank_") and "crosstalk_correction_deg" in c
+    }
     session["symmetry"], session["findings"] = mt.gate_by_calibration(
-        session["symmetry"], session["findings"], axis_error, standing_calibrated=standing
+        session["symmetry"],
+        session["findings"],
+        axis_error,
+        standing_calibrated=standing,
+        crosstalk_correction_deg=crosstalk,
     )
     return strides, session
 

@@ -118,3 +118,18 @@ def test_running_load_is_per_minute_of_gait_and_kinematic_ranges_are_kept():
     assert (
         table.loc[ok, "knee_flexion_rom_deg"] == own.loc[ok[ok].index, "knee_flexion_rom_deg"]
     ).all()
+
+
+def test_unapplied_or_implausible_crosstalk_correction_withholds_rotation_comparisons():
+    for shank_right, withheld in ((3.0, False), (15.0, True), (float("nan"), True)):
+        sym, _ = gate_by_calibration(
+            SYM,
+            FINDINGS,
+            GOOD,
+            crosstalk_correction_deg={"shank_left": -2.0, "shank_right": shank_right},
+        )
+        assert sym["tibial_ir_excursion_deg"]["flag"] is (not withheld)
+        assert sym["knee_flexion_rom_deg"]["flag"]  # sagittal: unaffected
+        if withheld:
+            note = sym["tibial_ir_excursion_deg"]["reliability_note"]
+            assert "cross-talk correction of shank_right" in note

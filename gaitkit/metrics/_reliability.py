@@ -25,6 +25,7 @@ __all__ = [
     "ABSOLUTE_ANGLE",
     "CALIBRATION_LIMIT_DEG",
     "CALIBRATION_SENSITIVE",
+    "CROSSTALK_LIMIT_DEG",
     "gate_by_calibration",
 ]
 
@@ -56,6 +57,21 @@ _FAMILY_TEXT = {
 }
 
 
+#: Largest plausible cross-talk correction about a shank's long axis, degrees: simulated
+#: calibrations needed at most ~4°, real HuGaDB shanks 0-5°; a larger one means the walking
+#: data could not separate the planes and is not trusted for off-sagittal angles.
+CROSSTALK_LIMIT_DEG = 10.0
+
+
+def _crosstalk_reason(placement: str, angle: float) -> str:
+    if angle != angle:  # NaN
+        return f"the cross-talk correction of {placement} could not be applied"
+    return (
+        f"the cross-talk correction of {placement} is {angle:.0f}° "
+        f"(limit {CROSSTALK_LIMIT_DEG:.0f}°)"
+    )
+
+
 def _segments_for(metric: str, table: Mapping[str, tuple[str, ...]]) -> tuple[str, ...] | None:
     for prefix, segments in table.items():
         if metric.startswith(prefix):
@@ -69,6 +85,7 @@ def gate_by_calibration(
     axis_error_deg: Mapping[str, float],
     *,
     standing_calibrated: Mapping[str, bool] | None = None,
+    crosstalk_correction_deg: Mapping[str, float] | None = None,
     limit_deg: float = CALIBRATION_LIMIT_DEG,
 ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """Unflag calibration-sensitive asymmetries when either leg's calibration is too uncertain.
@@ -90,6 +107,11 @@ def gate_by_calibration(
     standing_calibrated
         ``{placement: bool}``, whether the long axis came from quiet standing; all assumed
         ``True`` when omitted.
+    crosstalk_correction_deg
+        ``{placement: angle}``, the rotation about the long axis that removed sagittal
+        cross-talk (:attr:`gaitkit.kinematics.SegmentCalibration.crosstalk_correction_deg`).
+        A shank whose correction is NaN (could not be applied) or larger than
+        :data:`CROSSTALK_LIMIT_DEG` withholds the comparisons that depend on it.
     limit_deg
         Largest acceptable error.
 
@@ -101,6 +123,7 @@ def gate_by_calibration(
         metric family naming the sensors and their errors. Other rows are untouched.
     """
     standing = standing_calibrated or {}
+    crosstalk = crosstalk_correction_deg or {}
     sym = {m: dict(r) for m, r in symmetry.items()}
     withheld: dict[str, list[str]] = {}  # family text -> reasons
     withheld_metrics: set[str] = set()
@@ -115,6 +138,11 @@ def gate_by_calibration(
                 for seg in segments
                 for side in ("left", "right")
                 if axis_error_deg.get(f"{seg}_{side}", 0.0) > limit_deg
+            ] + [
+                _crosstalk_reason(f"shank_{side}", crosstalk[f"shank_{side}"])
+                for side in ("left", "right")
+                if f"shank_{side}" in crosstalk
+                and not abs(crosstalk[f"shank_{side}"]) <= CROSSTALK_LIMIT_DEG  # NaN too
             ]
         absolute = _segments_for(metric, ABSOLUTE_ANGLE)
         if absolute is not None:
