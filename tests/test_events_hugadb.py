@@ -35,7 +35,7 @@ _cache: dict = {}
 def load(hugadb_dir, name):
     """Recording (through gaitkit's reader), per-sample activity labels, events, strides."""
     if name not in _cache:
-        io = pytest.importorskip("gaitkit.io")
+        from gaitkit import io
         path = hugadb_dir / name
         with warnings.catch_warnings():
             # clipping (and, for the corrupted file, suspect gyros) is reported by the reader

@@ -12,11 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import gaitkit.simulate as simulate
 from gaitkit.evaluation import event_agreement, stride_agreement
 from gaitkit.events import detect_bouts, detect_gait_events, segment_strides
 from gaitkit.model import Recording, SensorStream
-
-simulate = pytest.importorskip("gaitkit.simulate")
 
 #: (activity, speed m/s) → (IC MAE, FC MAE) limits in seconds (task targets)
 LIMITS = {"walk": (0.010, 0.015), "run": (0.015, 0.025)}

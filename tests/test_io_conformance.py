@@ -140,7 +140,7 @@ def test_bundled_demo_contract():
 
 @pytest.mark.parametrize("activity", ["walk", "run"])
 def test_simulator_output_round_trips_exactly(tmp_path, activity):
-    simulate = pytest.importorskip("gaitkit.simulate")
+    import gaitkit.simulate as simulate
     sim = simulate.simulate_gait(duration_s=16.0, activity=activity, seed=3)
     rec = sim.recording
     write_recording(rec, tmp_path / "sim.csv")

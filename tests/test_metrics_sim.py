@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-simulate = pytest.importorskip("gaitkit.simulate")
-
-from gaitkit.metrics import (  # noqa: E402
+import gaitkit.simulate as simulate
+from gaitkit.metrics import (
     compute_stride_metrics,
     coordination_summary,
     findings,
@@ -275,7 +274,7 @@ def test_end_to_end_with_detected_events(case, activity):
     kinematics differ (e.g. a few tens of ms of initial-contact bias with extra tibial rotation
     on one leg), which adds temporal flags that are the detector's, not the person's.
     """
-    events = pytest.importorskip("gaitkit.events")
+    from gaitkit import events
     kw, metric, side = CASES[case]
     sim = simulate.simulate_gait(
         simulate.SimulationConfig(duration_s=60.0, activity=activity, seed=11, **kw)

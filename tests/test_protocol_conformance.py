@@ -28,12 +28,7 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 
 def _module(name: str):
-    try:
-        return get_family(name)
-    except ModuleNotFoundError as exc:
-        if exc.name == f"firmware_protocols.{name}":
-            pytest.skip(f"family module firmware_protocols.{name} is not in this checkout")
-        raise
+    return get_family(name)
 
 
 #: Examples for families that do not export EXAMPLE_CONFIG / EXAMPLE_NOTIFICATIONS, built from the

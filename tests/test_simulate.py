@@ -604,9 +604,7 @@ def test_cli_help_and_errors(capsys):
 
 
 def test_cli_writes_recording_and_truth(tmp_path, capsys):
-    io = pytest.importorskip("gaitkit.io")
-    if not hasattr(io, "write_recording"):
-        pytest.skip("gaitkit.io.write_recording not merged yet")
+    from gaitkit import io
     from gaitkit.cli import main
     from gaitkit.io._simulation import read_ground_truth
 
