@@ -21,7 +21,8 @@ when the segment is far from vertical, e.g. 5.0° vs 5.5° at 25° of thigh flex
     to the knee.
 ``shank_frontal_deg``
     Shank inclination in the frontal plane; positive when the ankle is medial of the knee
-    (shank adduction, the tilt that accompanies rearfoot eversion in stance).
+    (shank adduction). Rearfoot eversion in stance goes with the opposite tilt: the knee moves
+    medially over the loaded foot (see ``gaitkit.metrics.compute_pronation_proxies``).
 ``shank_axial_deg``
     Shank (tibial) axial rotation about its long axis relative to the direction of progression;
     positive is internal rotation.
@@ -148,9 +149,9 @@ COLUMN_DOCS: dict[str, str] = {
     "lr_tibial_ir_excursion_deg": "tibial internal rotation during loading response (first part "
     "of stance); over-pronation proxy",
     "lr_tibial_ir_peak_velocity_dps": "fastest tibial internal rotation during loading response",
-    "shank_frontal_excursion_deg": "shank frontal-plane tilt range during loading response "
-    "(eversion proxy)",
-    "shank_frontal_peak_velocity_dps": "fastest shank frontal-plane tilt during loading response",
+    "shank_frontal_excursion_deg": "signed shank tilt toward abduction (knee moving medially "
+    "over the foot) from contact to mid-stance, negative if toward adduction (eversion proxy)",
+    "shank_frontal_peak_velocity_dps": "fastest tilt toward abduction, contact to mid-stance",
     "overpronation_index": "mean z-score of the over-pronation proxies against partly assumed "
     "reference ranges: compare a person with themself",
     "knee_thigh_rom_ratio": "knee flexion range per degree of thigh range (knee-to-hip tug-of-war)",

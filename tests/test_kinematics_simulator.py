@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from gaitkit.kinematics import calibrate_segments, compute_angles, stride_features, time_normalise
-from gaitkit.metrics import compute_pronation_proxies, compute_tibial_rotation
+from gaitkit.metrics import compute_tibial_rotation
 from gaitkit.simulate import SimulationConfig, simulate_gait
 
 
@@ -77,19 +77,34 @@ def _frontal_error_sd(sim, ang, col, side):
     return float(np.std(a[col].to_numpy()[m] - truth[m]))
 
 
+def _frontal_stance_range(strides, angles):
+    """Range (max − min) of shank_frontal_deg from IC to mid-stance, per stride."""
+    from gaitkit.metrics._pronation import _excursion_and_rate
+    from gaitkit.metrics._tables import prepare_angles, stride_key_frame
+
+    s = stride_key_frame(strides)
+    a = prepare_angles(angles)
+    ic = s["ic_time_s"].to_numpy(float)
+    ms = ic + 0.5 * (s["fc_time_s"].to_numpy(float) - ic)
+    up, _ = _excursion_and_rate(s, a, "shank_frontal_deg", ic, ms, 101, direction=1.0)
+    down, _ = _excursion_and_rate(s, a, "shank_frontal_deg", ic, ms, 101, direction=-1.0)
+    return up + down  # (max − θ0) + (θ0 − min)
+
+
 def test_shank_frontal_crosstalk_removed(case):
     # the principal gyro axis is rotated 3-4° about the tibia by its coupled axial/frontal
     # motion; uncorrected, est/true shank frontal excursion was 1.37 (walk and run)
     activity, _, sim, cal, ang = case
     st = sim.strides
     ok = st.valid.to_numpy()
-    est = compute_pronation_proxies(st, ang)
-    ref = compute_pronation_proxies(st, sim.angles)
+    # frontal motion from contact to mid-stance, in either direction: the amount cross-talk
+    # inflates (the pronation proxy itself measures only the abduction direction)
+    est = _frontal_stance_range(st, ang)
+    ref = _frontal_stance_range(st, sim.angles)
     for side in ("left", "right"):
         m = ok & (st.side == side).to_numpy()
-        for col in ("shank_frontal_excursion_deg", "shank_frontal_peak_velocity_dps"):
-            ratio = est[col][m].mean() / ref[col][m].mean()
-            assert ratio == pytest.approx(1.0, abs=0.15), (activity, side, col, ratio)
+        ratio = est[m].mean() / ref[m].mean()
+        assert ratio == pytest.approx(1.0, abs=0.15), (activity, side, ratio)
         # measured 0.38° walk / 0.21° run (1.30° / 1.05° before the correction)
         assert _frontal_error_sd(sim, ang, "shank_frontal_deg", side) < 0.6, (activity, side)
         # thighs follow their shank: 0.47° / 0.82° (1.14° / 1.82° before)

@@ -90,7 +90,8 @@ def make_angles(
         d = {"time_s": t, "side": side}
         d["shank_axial_deg"] = triangle(t, ics, stance_s, axial_amp[side])
         if frontal_amp is not None:
-            d["shank_frontal_deg"] = triangle(t, ics, stance_s, frontal_amp[side])
+            # the pronation proxy tilt is toward abduction (knee medial): negative φ
+            d["shank_frontal_deg"] = -triangle(t, ics, stance_s, frontal_amp[side])
         if thigh:
             d["thigh_sagittal_deg"] = thigh_amp * np.sin(ph0)
         d["shank_sagittal_deg"] = shank_amp * np.sin(ph0 - np.radians(phase_deg))

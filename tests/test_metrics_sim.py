@@ -105,7 +105,7 @@ def test_extra_tibial_internal_rotation_right_is_recognised(activity):
     assert r["flag"] and r["larger_side"] == "right"
     # the simulator adds exactly 5° to the IC → early-stance peak excursion
     assert abs(r["diff"] - 5.0) < 0.5, r["diff"]
-    # ... and half of it to shank adduction (the eversion proxy)
+    # ... and half of it as shank tilt toward abduction (the eversion proxy)
     assert abs(sym["shank_frontal_excursion_deg"]["diff"] - 2.5) < 0.4
     by = {(x["metric"], x["side"]) for x in f}
     assert ("tibial_ir_excursion_deg", "right") in by

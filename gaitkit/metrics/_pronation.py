@@ -31,9 +31,16 @@ OVERPRONATION_COMPONENTS: tuple[str, ...] = (
 
 
 def _excursion_and_rate(
-    s: pd.DataFrame, angles: pd.DataFrame, column: str, t0: np.ndarray, t1: np.ndarray, n: int
+    s: pd.DataFrame,
+    angles: pd.DataFrame,
+    column: str,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    n: int,
+    direction: float = 1.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    w = stride_windows(s, angles, column, t0, t1, n)
+    """Excursion ``max(d·θ) − d·θ(t0)`` and peak rate of ``d·θ`` over ``[t0, t1]``."""
+    w = direction * stride_windows(s, angles, column, t0, t1, n)
     return w.max(axis=1) - w[:, 0], window_rate(w, t0, t1).max(axis=1)
 
 
@@ -71,7 +78,9 @@ def compute_pronation_proxies(
     with 0.68 ± 0.15° of tibial rotation (Fischer et al. 2018, J Anat 233:64-72, in vitro),
     and in running it varies between people and across stance (Reinschmidt et al. 1997, Clin
     Biomech 12:8-16). Treat large values as "more tibial internal rotation / medial shank tilt
-    in loading", not as a measured foot posture.
+    in loading", not as a measured foot posture. (The direction of the shank-tilt proxy was
+    reversed in the first version, which assumed the ankle moves medially; corrected after
+    review with the sources below.)
 
     Parameters
     ----------
@@ -106,8 +115,15 @@ def compute_pronation_proxies(
         ``lr_tibial_ir_peak_velocity_dps``
             ``max dθ/dt`` over the loading-response window (deg/s).
         ``shank_frontal_excursion_deg``, ``shank_frontal_peak_velocity_dps``
-            Same on φ = ``shank_frontal_deg`` (ankle medial of knee positive, the shank tilt
-            that accompanies rearfoot eversion) over IC → mid-stance. Only when present.
+            Signed change ``−(φ(MS) − φ(IC))`` and peak rate of ``−φ`` over IC → mid-stance,
+            φ = ``shank_frontal_deg`` (ankle medial of knee positive): the shank's tilt toward
+            *abduction*, i.e. the knee moving medially over the planted foot; negative when
+            the shank tilts toward adduction instead. Signed because a normal shank may tilt
+            either way in early stance and pronation *shifts* that tilt rather than adding a
+            peak of its own. In closed chain, pronation lowers the medial arch and the
+            proximal tibia follows medially: pronated feet go with dynamic knee valgus (Yoo et
+            al. 2022, Phys Ther Korea 29:208-214) and with shank internal rotation (Khamis &
+            Yizhar 2007, Gait Posture 25:127-134). Only when present.
         ``foot_eversion_excursion_deg``, ``foot_eversion_peak_velocity_dps``
             Same on the foot eversion column over IC → mid-stance. Only when present.
     """
@@ -139,9 +155,12 @@ def compute_pronation_proxies(
     out["lr_tibial_ir_excursion_deg"] = exc
     out["lr_tibial_ir_peak_velocity_dps"] = vel
     if angles.has("shank_frontal_deg"):
-        exc, vel = _excursion_and_rate(s, angles, "shank_frontal_deg", ic, ms, n_points)
-        out["shank_frontal_excursion_deg"] = exc
-        out["shank_frontal_peak_velocity_dps"] = vel
+        # toward abduction (−φ): the knee moving medially over the loaded foot; a signed
+        # change, because a normal shank may tilt either way in early stance and pronation
+        # shifts that tilt toward abduction rather than creating a separate peak
+        w = -stride_windows(s, angles, "shank_frontal_deg", ic, ms, n_points)
+        out["shank_frontal_excursion_deg"] = w[:, -1] - w[:, 0]
+        out["shank_frontal_peak_velocity_dps"] = window_rate(w, ic, ms).max(axis=1)
     if angles.has(foot_eversion_column):
         exc, vel = _excursion_and_rate(s, angles, foot_eversion_column, ic, ms, n_points)
         out["foot_eversion_excursion_deg"] = exc

@@ -208,14 +208,14 @@ NORMATIVE: MappingProxyType[tuple[str, str], NormativeRange] = MappingProxyType(
         ("run", "shank_frontal_excursion_deg"): NormativeRange(
             metric="shank_frontal_excursion_deg",
             activity="run",
-            mean=4.0,
+            mean=0.0,
             sd=2.0,
             source="assumption",
             verified=False,
             note=(
-                "Assumption, not a number read from the source: shank frontal-plane excursion "
-                "(IC to its peak in the first half of stance) is taken as 4 ± 2°. Replace with "
-                "measured normative data."
+                "Assumption, not a number read from the source: the signed shank tilt toward "
+                "abduction from IC to mid-stance is taken as 0 ± 2°. Replace with measured "
+                "normative data."
             ),
         ),
     }
@@ -336,20 +336,22 @@ SYMMETRY_RULES: MappingProxyType[str, SymmetryRule] = MappingProxyType(
             ),
             SymmetryRule(
                 "shank_frontal_excursion_deg",
-                "si",
-                15.0,
-                "shank frontal-plane excursion (eversion proxy)",
-                _KINEMATIC_SI,
-                "ferber2002",
+                "diff",
+                2.0,
+                "shank tilt toward abduction in early stance (eversion proxy)",
+                "2° absolute: a signed change near zero has no meaningful percentage; 2° is an "
+                "engineering choice, five times the per-stride error of the estimated shank "
+                "frontal angle on the simulator (SD 0.4°)",
+                "engineering",
                 concern="higher",
             ),
             SymmetryRule(
                 "shank_frontal_peak_velocity_dps",
-                "si",
+                "diff",
                 15.0,
-                "shank frontal-plane velocity (eversion proxy)",
-                _KINEMATIC_SI,
-                "ferber2002",
+                "peak shank tilt velocity toward abduction (eversion proxy)",
+                "15°/s absolute: signed, may be near zero; engineering choice",
+                "engineering",
                 concern="higher",
             ),
             SymmetryRule(

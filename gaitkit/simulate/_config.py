@@ -103,7 +103,7 @@ class SimulationConfig:
     extra_tibial_internal_rotation_deg
         Per side: extra tibial internal-rotation excursion (degrees, 0-30) added from initial
         contact to its peak in early stance and released by toe-off (over-pronation), with
-        half of it added to shank adduction (frontal plane).
+        half of it as shank abduction (the knee moving medially over the foot).
     hip_rom_scale
         Per side: scale of the thigh sagittal excursion around its cycle mean (0.2-2).
     sampling_rate_hz

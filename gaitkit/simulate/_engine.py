@@ -53,8 +53,12 @@ THIGH_SITE_M = (0.0, -0.5 * THIGH_LENGTH_M, 0.08)
 #: Sensor site in the shank frame (origin knee joint centre) for the right leg; z mirrored on
 #: the left. Anteromedial tibial surface, a third of the way down.
 SHANK_SITE_M = (0.03, -SHANK_LENGTH_M / 3.0, -0.02)
-#: Share of the extra tibial internal rotation added to shank adduction (model assumption).
-PRONATION_FRONTAL_RATIO = 0.5
+#: Share of the extra tibial internal rotation added to the shank frontal angle (model
+#: assumption on the size). Negative, i.e. toward abduction: with the foot loaded, pronation
+#: takes the proximal tibia medially (dynamic knee valgus; Yoo et al. 2022, Phys Ther Korea
+#: 29:208-214; Khamis & Yizhar 2007, Gait Posture 25:127-134), so the ankle ends up lateral of
+#: the knee.
+PRONATION_FRONTAL_RATIO = -0.5
 
 _SIDES = ("left", "right")
 _CHUNK = 65536
